@@ -1,0 +1,66 @@
+"""ZoneKeeper: MRI zone access control and screening compliance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints. No migrations, no I/O beyond config."""
+    from . import errors, security
+    from .auth import sessions
+    from .auth.views import bp as auth_bp
+    from .config import build_config
+    from .db import configure_sqlite, engine_options
+    from .extensions import csrf, db, login_manager, migrate
+    from .logging_setup import configure_logging
+    from .site.views import bp as site_bp
+
+    settings = build_config(config)
+    app = Flask(
+        __name__,
+        template_folder=settings["TEMPLATES_DIR"],
+        instance_path=settings["INSTANCE_DIR"],
+        instance_relative_config=False,
+    )
+    app.config.update(settings)
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            "ZONEKEEPER_SECRET_KEY is not set. Set it to a long random value "
+            "(make run creates one under instance/ for local use)."
+        )
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(
+            app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        ),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["HTTPS"],
+        REMEMBER_COOKIE_SECURE=app.config["HTTPS"],
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
+    )
+    configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(site_bp)
+    sessions.init_sessions(app)
+    security.init_security_headers(app)
+    errors.init_error_handlers(app)
+    return app
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "migrations"

@@ -1,0 +1,1 @@
+"""Accounts, sign-in and the one table of who may use which page."""

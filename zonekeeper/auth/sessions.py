@@ -1,0 +1,79 @@
+"""Server-checked sessions and the access table enforced on every request."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, abort, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, logout_user
+
+from ..db import utcnow
+from ..extensions import db, login_manager
+from .access import PUBLIC, SIGNED_IN, allowed_roles
+from .models import User
+
+log = logging.getLogger(__name__)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Accept the cookie only if its session version is the account's current one."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def start_session() -> None:
+    now = utcnow().timestamp()
+    session.permanent = True
+    session["signed_in_at"] = now
+    session["last_seen"] = now
+
+
+def _session_expired(app: Flask) -> bool:
+    now = utcnow().timestamp()
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]).total_seconds()
+    lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"]).total_seconds()
+    last_seen = float(session.get("last_seen", 0))
+    signed_in_at = float(session.get("signed_in_at", 0))
+    return now - last_seen > idle or now - signed_in_at > lifetime
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_sessions(app: Flask) -> None:
+    @app.before_request
+    def enforce_access() -> ResponseReturnValue | None:
+        if request.endpoint is None:
+            return None  # no such route: the 404 handler answers
+        rule = allowed_roles(request.endpoint)
+        if rule is None:
+            log.warning("endpoint %s is missing from the access table; refused", request.endpoint)
+            abort(403)
+        if rule == PUBLIC:
+            return None
+        if current_user.is_authenticated and _session_expired(app):
+            logout_user()
+            session.clear()
+        if not current_user.is_authenticated:
+            if _wants_json():
+                return jsonify(error="authentication_required", message="Sign in first."), 401
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        session["last_seen"] = utcnow().timestamp()
+        role = current_user.role
+        if rule == SIGNED_IN:
+            if role == "kiosk":
+                abort(403)
+            return None
+        if role not in rule:
+            log.info("role %s refused endpoint %s", role, request.endpoint)
+            abort(403)
+        return None

@@ -1,0 +1,173 @@
+"""The ``zonekeeper`` command: thin wrappers over the code the web app uses.
+
+Bad input is a message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import default_rules_dir
+from .policy import PolicyError, decide_zone_access, format_decision, load_policy
+from .policy.cases import load_cases, run_case
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    try:
+        return create_app()
+    except (RuntimeError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """ZoneKeeper: MRI zone access control and screening compliance."""
+
+
+def _load_policy_or_exit(directory: str | None) -> Any:
+    try:
+        return load_policy(directory or default_rules_dir())
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"{len(exc.issues)} problem(s) found; the policy was not loaded.", err=True)
+        sys.exit(2)
+
+
+@main.group()
+def rules() -> None:
+    """Check, test and explain the site policy in rules/."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_check(directory: str | None) -> None:
+    """Validate every rule file in DIRECTORY (default: the configured rules/)."""
+    policy = _load_policy_or_exit(directory)
+    click.echo(
+        f"OK: {len(policy.rules)} access rules in {', '.join(policy.files)}; "
+        f"policy version {policy.version}"
+    )
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_test(directory: str | None) -> None:
+    """Run the policy's own cases in DIRECTORY/tests against it (exit 1 on a failure)."""
+    policy = _load_policy_or_exit(directory)
+    try:
+        cases = load_cases(Path(policy.directory) / "tests")
+    except PolicyError as exc:
+        _fail(str(exc))
+    results = [run_case(policy, file, case) for file, case in cases]
+    for result in results:
+        if not result.passed:
+            click.echo(f"FAIL {result.file}: {result.case.name}: {result.detail}")
+    failed = sum(1 for r in results if not r.passed)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@rules.command("explain")
+@click.argument("facts_file", type=click.File("r", encoding="utf-8"))
+@click.option("--rules-dir", type=click.Path(file_okay=False), help="Policy directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@click.option("--no-trace", is_flag=True, help="Leave out the per-condition trace.")
+def rules_explain(facts_file: Any, rules_dir: str | None, as_json: bool, no_trace: bool) -> None:
+    """Decide zone access for the facts in FACTS_FILE (JSON object; '-' for stdin)."""
+    try:
+        facts = json.load(facts_file)
+    except json.JSONDecodeError as exc:
+        _fail(f"{facts_file.name} is not valid JSON: {exc}")
+    if not isinstance(facts, dict):
+        _fail(f"{facts_file.name} must hold a JSON object of facts")
+    policy = _load_policy_or_exit(rules_dir)
+    decision = decide_zone_access(policy, facts)
+    if as_json:
+        click.echo(json.dumps(decision.to_dict(), indent=2, default=list))
+    else:
+        click.echo(format_decision(decision, trace=not no_trace))
+
+
+@main.group()
+def demo() -> None:
+    """The demo site."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) if the database has people.")
+@with_appcontext
+def demo_load(if_empty: bool) -> None:
+    """Load a believable demo site: scanners, rooms, doors, staff, visitors, logins."""
+    from .demo import DEMO_LOGINS, DemoNotEmpty, load_demo_site
+
+    try:
+        summary = load_demo_site()
+    except DemoNotEmpty:
+        if if_empty:
+            click.echo("Demo data already present; nothing loaded.")
+            _print_logins(DEMO_LOGINS)
+            return
+        _fail("the database already holds people; the demo site loads only into an empty one")
+    click.echo(summary)
+    _print_logins(DEMO_LOGINS)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo("Demo logins (username / password / role):")
+    for username, password, role in logins:
+        click.echo(f"  {username:10} {password:22} {role}")
+
+
+@main.group()
+def user() -> None:
+    """User accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["technologist", "mrso", "safety_director", "admin", "kiosk"]),
+)
+@click.option("--person-id", type=int, help="The person record this account belongs to.")
+@click.password_option()
+@with_appcontext
+def user_create(username: str, role: str, person_id: int | None, password: str) -> None:
+    """Create an account."""
+    from .auth.services import AccountError, create_user
+
+    try:
+        create_user(username, password, role, person_id)
+    except AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"Created {role} account '{username}'.")
+
+
+@user.command("disable")
+@click.argument("username")
+@with_appcontext
+def user_disable(username: str) -> None:
+    """Disable an account; its sessions end at once."""
+    from .auth.services import AccountError, disable_user
+
+    try:
+        disable_user(username)
+    except AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"Disabled '{username}'.")

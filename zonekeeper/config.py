@@ -1,0 +1,62 @@
+"""Configuration: defaults here, then ``ZONEKEEPER_*`` environment variables,
+then the mapping passed to ``create_app`` (tests).
+
+Nothing reads the environment at import time; :func:`build_config` is called
+by ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+# Every setting a site may change, with its default. The README lists them.
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # required outside tests: ZONEKEEPER_SECRET_KEY
+    "DATABASE_URL": None,  # default: SQLite file under INSTANCE_DIR
+    "INSTANCE_DIR": str(CHECKOUT / "instance"),
+    "RULES_DIR": str(CHECKOUT / "rules"),
+    "FORMS_DIR": str(CHECKOUT / "forms"),
+    "TEMPLATES_DIR": str(CHECKOUT / "templates"),
+    "REPORTS_DIR": str(CHECKOUT / "reports"),
+    "SITE_NAME": "ZoneKeeper",
+    "SITE_TIMEZONE": "UTC",  # IANA name, e.g. America/Chicago: decides what "today" is
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "SESSION_IDLE_MINUTES": 15,
+    "SESSION_MAX_HOURS": 12,
+    "HTTPS": False,  # set true behind TLS: Secure cookies and HSTS
+    "LOG_LEVEL": "INFO",
+}
+
+
+def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment (``ZONEKEEPER_X`` sets ``X``), then overrides."""
+    config = dict(DEFAULTS)
+    prefix = "ZONEKEEPER_"
+    for key, raw in os.environ.items():
+        if key.startswith(prefix) and key[len(prefix) :] in DEFAULTS:
+            name = key[len(prefix) :]
+            config[name] = _coerce(raw, DEFAULTS[name])
+    config.update(overrides or {})
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{Path(config['INSTANCE_DIR']) / 'zonekeeper.db'}"
+    return config
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"expected a whole number, got {raw!r}") from exc
+    return raw
+
+
+def default_rules_dir() -> str:
+    """The rules directory the CLI uses when none is given."""
+    return os.environ.get("ZONEKEEPER_RULES_DIR") or DEFAULTS["RULES_DIR"]

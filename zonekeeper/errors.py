@@ -1,0 +1,59 @@
+"""Error pages and JSON errors: a clear message, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in.",
+    403: "Your account is not allowed to do this. Ask the MRSO or an administrator if you need it.",
+    404: "There is no such page.",
+    405: "This page cannot be used that way.",
+    413: "The upload is too large.",
+}
+
+
+def _render(code: int, title: str, message: str, error: str) -> ResponseReturnValue:
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=error, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        log.warning("CSRF check failed on %s", request.path)
+        return _render(
+            400,
+            "Form expired",
+            "The form expired or did not come from this site. "
+            "Go back, reload the page and try again.",
+            "csrf_failed",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        message = MESSAGES.get(code, exc.description or "Something went wrong.")
+        return _render(code, exc.name, message, exc.name.lower().replace(" ", "_"))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception) -> ResponseReturnValue:
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(
+            InternalServerError.code,
+            "Something went wrong",
+            "The server could not complete this. Nothing was changed. "
+            "If this keeps happening, call the MRSO and use the paper procedure.",
+            "internal_error",
+        )

@@ -1,0 +1,1 @@
+"""People, their MR training, safety designations and own screening."""

@@ -1,0 +1,126 @@
+"""Deciding zone access: default deny, any deny wins, fail closed.
+
+The engine only decides and explains. It never writes, sends or logs a
+decision as an event; the services that call it do that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .conditions import Condition
+from .facts import prepare_facts
+from .model import ConditionTrace, Decision, Policy, Reason, RuleTrace
+
+log = logging.getLogger(__name__)
+
+ENGINE_SOURCE = "ZoneKeeper fail-closed principle (ACR Manual on MR Safety: when in doubt, deny)"
+
+DEFAULT_DENY = Reason(
+    code="no_rule_grants",
+    text="No rule admits this person to this zone, so access is denied by default.",
+    rule_id="default-deny",
+    source=ENGINE_SOURCE,
+)
+
+
+def decide_zone_access(policy: Policy, given: Mapping[str, Any]) -> Decision:
+    """Decide whether a person may enter a zone, and say why.
+
+    Never raises: any failure is a deny with reason ``system_error``.
+    """
+    try:
+        return _decide(policy, given)
+    except Exception:  # fail closed, whatever went wrong
+        log.exception("zone access decision failed; denying")
+        return Decision(
+            outcome="deny",
+            reasons=(
+                Reason(
+                    code="system_error",
+                    text="The decision could not be made because of an internal error; "
+                    "access is denied. Follow the paper procedure and call the MRSO.",
+                    rule_id="engine.error",
+                    source=ENGINE_SOURCE,
+                ),
+            ),
+            policy_version=policy.version,
+        )
+
+
+def _decide(policy: Policy, given: Mapping[str, Any]) -> Decision:
+    if not isinstance(given, Mapping):
+        raise TypeError("facts must be a mapping")
+    facts, problems = prepare_facts(
+        given, policy.domains, policy.training_validity_days, policy.lowest_level
+    )
+    if problems:
+        return Decision(
+            outcome="deny",
+            reasons=tuple(
+                Reason(
+                    code="missing_fact" if problem == "is required" else "invalid_fact",
+                    text=f"'{fact}' {problem}; access is denied until it is known.",
+                    rule_id="engine.input",
+                    source=ENGINE_SOURCE,
+                )
+                for fact, problem in problems
+            ),
+            policy_version=policy.version,
+            facts=facts,
+        )
+
+    traces: list[RuleTrace] = []
+    fired: dict[str, list[Reason]] = {"deny": [], "grant": [], "grant_with_escort": []}
+    for rule in policy.rules:
+        condition_traces: list[ConditionTrace] = []
+        when_holds = _evaluate("when", rule.when, facts, condition_traces)
+        unless_holds = bool(rule.unless) and _evaluate(
+            "unless", rule.unless, facts, condition_traces
+        )
+        rule_fired = when_holds and not unless_holds
+        traces.append(RuleTrace(rule.id, rule.effect, rule_fired, tuple(condition_traces)))
+        if rule_fired:
+            fired[rule.effect].append(Reason(rule.code, rule.text, rule.id, rule.source))
+
+    if fired["deny"]:
+        outcome, reasons = "deny", fired["deny"]
+    elif fired["grant"]:
+        outcome, reasons = "grant", fired["grant"]
+    elif fired["grant_with_escort"]:
+        outcome, reasons = "grant_with_escort", fired["grant_with_escort"]
+    else:
+        outcome, reasons = "deny", [DEFAULT_DENY]
+    return Decision(
+        outcome=outcome,  # type: ignore[arg-type]
+        reasons=tuple(reasons),
+        policy_version=policy.version,
+        trace=tuple(traces),
+        facts=facts,
+    )
+
+
+def _evaluate(
+    clause: str,
+    conditions: tuple[Condition, ...],
+    facts: dict[str, Any],
+    out: list[ConditionTrace],
+) -> bool:
+    """All conditions hold? Every condition is evaluated so the trace is complete."""
+    result = True
+    for condition in conditions:
+        holds = condition.holds(facts)
+        out.append(
+            ConditionTrace(
+                clause,  # type: ignore[arg-type]
+                condition.fact,
+                condition.op,
+                condition.value,
+                facts[condition.fact],
+                holds,
+            )
+        )
+        result = result and holds
+    return result

@@ -1,0 +1,90 @@
+"""The shape of the policy files (pydantic), checked before their meaning.
+
+Names that must match the catalogue (facts, operators, zones, levels) are kept
+as plain strings here so that the loader can check them afterwards and offer a
+"did you mean" suggestion instead of a bare enum error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+IDENTIFIER = r"^[a-z][a-z0-9_\-]*$"
+CODE = r"^[a-z][a-z0-9_]*$"
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZoneSpec(StrictModel):
+    id: str = Field(pattern=r"^[IV]+$")
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    restricted: bool
+    source: str = Field(min_length=1)
+
+
+class ZonesFile(StrictModel):
+    kind: Literal["zones"]
+    zones: list[ZoneSpec] = Field(min_length=1)
+
+
+class LevelSpec(StrictModel):
+    id: str = Field(pattern=CODE)
+    name: str = Field(min_length=1)
+    rank: int = Field(ge=0)
+    description: str = ""
+    source: str = Field(min_length=1)
+
+
+class DesignationSpec(StrictModel):
+    id: str = Field(pattern=CODE)
+    name: str = Field(min_length=1)
+    description: str = ""
+    requires_level: str
+    source: str = Field(min_length=1)
+
+
+class PersonKindSpec(StrictModel):
+    id: str = Field(pattern=CODE)
+    name: str = Field(min_length=1)
+
+
+class PersonnelFile(StrictModel):
+    kind: Literal["personnel"]
+    training_validity_days: int = Field(ge=1, le=3650)
+    training_validity_source: str = Field(min_length=1)
+    levels: list[LevelSpec] = Field(min_length=1)
+    designations: list[DesignationSpec]
+    person_kinds: list[PersonKindSpec] = Field(min_length=1)
+
+
+class ConditionSpec(StrictModel):
+    fact: str
+    op: str
+    value: Any = None
+
+
+class RuleSpec(StrictModel):
+    id: str = Field(pattern=IDENTIFIER)
+    effect: Literal["grant", "grant_with_escort", "deny"]
+    code: str = Field(pattern=CODE)
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    when: list[ConditionSpec] = Field(min_length=1)
+    unless: list[ConditionSpec] = Field(default_factory=list)
+
+
+class AccessFile(StrictModel):
+    kind: Literal["access"]
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+FILE_KINDS: dict[str, type[StrictModel]] = {
+    "zones": ZonesFile,
+    "personnel": PersonnelFile,
+    "access": AccessFile,
+}

@@ -1,0 +1,1 @@
+"""The physical site: rooms, the doors between zones, and the scanners."""
