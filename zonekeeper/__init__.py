@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported inside create_app so zonekeeper.policy stays Flask-free
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. No migrations, no I/O beyond config."""
+    from flask import Flask
+
     from . import errors, security
     from .auth import sessions
+    from .auth.models import ROLE_LABELS
     from .auth.views import bp as auth_bp
     from .config import build_config
     from .db import configure_sqlite, engine_options
@@ -55,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(site_bp)
     sessions.init_sessions(app)
+    app.context_processor(lambda: {"role_labels": ROLE_LABELS})
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     return app

@@ -48,7 +48,7 @@ def _load_policy_or_exit(directory: str | None) -> Any:
         sys.exit(2)
 
 
-@main.group()
+@main.group(cls=click.Group)  # a plain group: these commands need no app or database
 def rules() -> None:
     """Check, test and explain the site policy in rules/."""
 

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(CHECKOUT / "forms"),
     "TEMPLATES_DIR": str(CHECKOUT / "templates"),
     "REPORTS_DIR": str(CHECKOUT / "reports"),
-    "SITE_NAME": "ZoneKeeper",
+    "SITE_NAME": "",  # shown next to the logo, e.g. "Riverside General · MRI"
     "SITE_TIMEZONE": "UTC",  # IANA name, e.g. America/Chicago: decides what "today" is
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "SESSION_IDLE_MINUTES": 15,

@@ -11,7 +11,14 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
 
-ROLES = ("technologist", "mrso", "safety_director", "admin", "kiosk")
+ROLE_LABELS = {
+    "technologist": "Technologist",
+    "mrso": "MRSO",
+    "safety_director": "Safety director",
+    "admin": "Administrator",
+    "kiosk": "Door kiosk",
+}
+ROLES = tuple(ROLE_LABELS)
 
 
 class User(db.Model):  # type: ignore[name-defined]

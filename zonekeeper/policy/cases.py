@@ -50,7 +50,10 @@ def load_cases(directory: str | Path) -> list[tuple[str, Case]]:
     found: list[tuple[str, Case]] = []
     for path in sorted(Path(directory).glob("*.yaml")):
         try:
-            parsed = CaseFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):  # top-level "x-" keys hold YAML anchors shared by cases
+                data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+            parsed = CaseFile.model_validate(data)
         except yaml.YAMLError as exc:
             issues.append(PolicyIssue(path.name, "", f"is not valid YAML: {exc}"))
             continue

@@ -143,8 +143,9 @@ def prepare_facts(
             problems.append((name, problem))
             continue
         facts[name] = value
+    reported = {name for name, _ in problems}
     for spec in FACTS.values():
-        if spec.required and facts[spec.name] is None:
+        if spec.required and facts[spec.name] is None and spec.name not in reported:
             problems.append((spec.name, "is required"))
 
     facts["person.mr_level"] = effective_level(

@@ -41,10 +41,15 @@ def load_policy(directory: str | Path) -> Policy:
     files = policy_files(root)
     issues: list[PolicyIssue] = []
     parsed: dict[str, list[tuple[str, StrictModel]]] = {kind: [] for kind in FILE_KINDS}
+    invalid_kinds: set[str] = set()  # a file of this kind exists but did not validate
     for path in files:
-        model = _parse_file(path, issues)
-        if model is not None:
-            parsed[str(model.kind)].append((path.name, model))  # type: ignore[attr-defined]
+        kind, model = _parse_file(path, issues)
+        if kind is not None and model is not None:
+            parsed[kind].append((path.name, model))
+        elif kind is not None:
+            invalid_kinds.add(kind)
+    if invalid_kinds:
+        raise PolicyError(issues)
 
     zones = _single(parsed, "zones", root, issues)
     personnel = _single(parsed, "personnel", root, issues)
@@ -116,30 +121,29 @@ def load_policy(directory: str | Path) -> Policy:
     )
 
 
-def _parse_file(path: Path, issues: list[PolicyIssue]) -> StrictModel | None:
+def _parse_file(path: Path, issues: list[PolicyIssue]) -> tuple[str | None, StrictModel | None]:
+    """The file's kind (None if unreadable) and its validated model (None if invalid)."""
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         issues.append(PolicyIssue(path.name, "", f"is not valid YAML: {exc}"))
-        return None
+        return "unreadable", None
     if not isinstance(data, dict):
         issues.append(PolicyIssue(path.name, "", "must be a mapping with a 'kind' key"))
-        return None
-    kind = data.get("kind")
-    model_class = FILE_KINDS.get(str(kind))
+        return "unreadable", None
+    kind = str(data.get("kind"))
+    model_class = FILE_KINDS.get(kind)
     if model_class is None:
         issues.append(
-            PolicyIssue(
-                path.name, "kind", f"unknown file kind '{kind}'", suggest(str(kind), FILE_KINDS)
-            )
+            PolicyIssue(path.name, "kind", f"unknown file kind '{kind}'", suggest(kind, FILE_KINDS))
         )
-        return None
+        return "unreadable", None
     try:
-        return model_class.model_validate(data)
+        return kind, model_class.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             issues.append(PolicyIssue(path.name, _format_loc(error["loc"]), error["msg"]))
-        return None
+        return kind, None
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:

@@ -94,4 +94,10 @@ def check_access() -> ResponseReturnValue:
         decision = decide_zone_access(policy, facts)
     elif form.is_submitted():
         status = 400
-    return render_template("site/check_access.html", form=form, decision=decision), status
+    level_names = {level.id: level.name for level in policy.levels}
+    return (
+        render_template(
+            "site/check_access.html", form=form, decision=decision, level_names=level_names
+        ),
+        status,
+    )
