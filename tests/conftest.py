@@ -101,9 +101,36 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+class ZonekeeperCli:
+    """Runs the real ``zonekeeper`` command group against the test app."""
+
+    def __init__(self, app: Flask):
+        self.runner = app.test_cli_runner()
+
+    def invoke(self, args: list[str], input: str | None = None):  # type: ignore[no-untyped-def]
+        from zonekeeper.cli import main
+
+        return self.runner.invoke(main, args=args, input=input)
+
+
 @pytest.fixture
-def runner(app: Flask):  # type: ignore[no-untyped-def]
-    return app.test_cli_runner()
+def runner(app: Flask) -> ZonekeeperCli:
+    return ZonekeeperCli(app)
+
+
+@pytest.fixture
+def setup_data(app: Flask):  # type: ignore[no-untyped-def]
+    """Run a function in a short-lived app context (tests that also use the client
+    must not hold an app context open across requests: ``g`` would leak)."""
+
+    def run(function):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            result = function()
+            db.session.commit()
+            db.session.remove()
+            return result
+
+    return run
 
 
 CSRF_RE = re.compile(

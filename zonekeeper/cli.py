@@ -171,3 +171,7 @@ def user_disable(username: str) -> None:
     except AccountError as exc:
         _fail(str(exc))
     click.echo(f"Disabled '{username}'.")
+
+
+if __name__ == "__main__":
+    main()
