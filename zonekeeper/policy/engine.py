@@ -10,9 +10,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import Condition
 from .facts import prepare_facts
-from .model import ConditionTrace, Decision, Policy, Reason, RuleTrace
+from .model import Decision, Policy, Reason, RuleEvaluation
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +71,16 @@ def _decide(policy: Policy, given: Mapping[str, Any]) -> Decision:
             facts=facts,
         )
 
-    traces: list[RuleTrace] = []
+    evaluations: list[RuleEvaluation] = []
     fired: dict[str, list[Reason]] = {"deny": [], "grant": [], "grant_with_escort": []}
-    for rule in policy.rules:
-        condition_traces: list[ConditionTrace] = []
-        when_holds = _evaluate("when", rule.when, facts, condition_traces)
-        unless_holds = bool(rule.unless) and _evaluate(
-            "unless", rule.unless, facts, condition_traces
-        )
-        rule_fired = when_holds and not unless_holds
-        traces.append(RuleTrace(rule.id, rule.effect, rule_fired, tuple(condition_traces)))
+    for rule, reason in policy.rules_with_reasons:
+        # every condition is evaluated (no short circuit) so the trace is complete
+        when = tuple([c.test(facts[c.fact], c.value) for c in rule.when])
+        unless = tuple([c.test(facts[c.fact], c.value) for c in rule.unless])
+        rule_fired = all(when) and not (unless and all(unless))
+        evaluations.append(RuleEvaluation(rule, when, unless, rule_fired))
         if rule_fired:
-            fired[rule.effect].append(Reason(rule.code, rule.text, rule.id, rule.source))
+            fired[rule.effect].append(reason)
 
     if fired["deny"]:
         outcome, reasons = "deny", fired["deny"]
@@ -97,30 +94,6 @@ def _decide(policy: Policy, given: Mapping[str, Any]) -> Decision:
         outcome=outcome,  # type: ignore[arg-type]
         reasons=tuple(reasons),
         policy_version=policy.version,
-        trace=tuple(traces),
+        evaluations=tuple(evaluations),
         facts=facts,
     )
-
-
-def _evaluate(
-    clause: str,
-    conditions: tuple[Condition, ...],
-    facts: dict[str, Any],
-    out: list[ConditionTrace],
-) -> bool:
-    """All conditions hold? Every condition is evaluated so the trace is complete."""
-    result = True
-    for condition in conditions:
-        holds = condition.holds(facts)
-        out.append(
-            ConditionTrace(
-                clause,  # type: ignore[arg-type]
-                condition.fact,
-                condition.op,
-                condition.value,
-                facts[condition.fact],
-                holds,
-            )
-        )
-        result = result and holds
-    return result

@@ -57,6 +57,11 @@ FACTS: dict[str, FactSpec] = {
     )
 }
 
+ESCORT_INPUTS: tuple[str, ...] = tuple(
+    name for name, spec in FACTS.items() if name.startswith("escort.") and not spec.derived
+)
+REQUIRED: tuple[FactSpec, ...] = tuple(spec for spec in FACTS.values() if spec.required)
+
 LIST_TYPES: frozenset[FactType] = frozenset({"designations"})
 ORDERED_TYPES: frozenset[FactType] = frozenset({"days"})
 
@@ -129,7 +134,7 @@ def prepare_facts(
     problem means the decision must be a deny.
     """
     problems: list[tuple[str, str]] = []
-    facts: dict[str, Any] = {name: None for name in FACTS}
+    facts: dict[str, Any] = dict.fromkeys(FACTS)
     for name, value in given.items():
         spec = FACTS.get(name)
         if spec is None:
@@ -144,8 +149,8 @@ def prepare_facts(
             continue
         facts[name] = value
     reported = {name for name, _ in problems}
-    for spec in FACTS.values():
-        if spec.required and facts[spec.name] is None and spec.name not in reported:
+    for spec in REQUIRED:
+        if facts[spec.name] is None and spec.name not in reported:
             problems.append((spec.name, "is required"))
 
     facts["person.mr_level"] = effective_level(

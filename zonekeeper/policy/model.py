@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .conditions import Condition
 from .facts import Domains
@@ -11,6 +11,14 @@ from .schema import DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
 
 Effect = Literal["grant", "grant_with_escort", "deny"]
 Outcome = Literal["grant", "grant_with_escort", "deny"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    text: str
+    rule_id: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,10 @@ class Rule:
     when: tuple[Condition, ...]
     unless: tuple[Condition, ...]
     file: str
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(self.code, self.text, self.id, self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,12 @@ class Policy:
     rules: tuple[Rule, ...]
     domains: Domains
 
+    rules_with_reasons: tuple[tuple[Rule, Reason], ...] = field(default=(), init=False)
+
+    def __post_init__(self) -> None:
+        # the reasons are built once here, not on every decision
+        object.__setattr__(self, "rules_with_reasons", tuple((r, r.reason) for r in self.rules))
+
     @property
     def lowest_level(self) -> str:
         return self.levels[0].id
@@ -54,16 +72,8 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
-class Reason:
-    code: str
-    text: str
-    rule_id: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
 class ConditionTrace:
-    clause: Literal["when", "unless"]
+    clause: str  # "when" or "unless"
     fact: str
     op: str
     expected: Any
@@ -79,13 +89,42 @@ class RuleTrace:
     conditions: tuple[ConditionTrace, ...]
 
 
+class RuleEvaluation(NamedTuple):
+    """What the engine records on the hot path; the readable trace is built from it on demand."""
+
+    rule: Rule
+    when_results: tuple[bool, ...]
+    unless_results: tuple[bool, ...]
+    fired: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     outcome: Outcome
     reasons: tuple[Reason, ...]
     policy_version: str
-    trace: tuple[RuleTrace, ...] = ()
+    evaluations: tuple[RuleEvaluation, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def trace(self) -> tuple[RuleTrace, ...]:
+        """Every rule, every condition: what was expected, what the fact was, whether it held."""
+        return tuple(
+            RuleTrace(
+                ev.rule.id,
+                ev.rule.effect,
+                ev.fired,
+                tuple(
+                    ConditionTrace(clause, c.fact, c.op, c.value, self.facts.get(c.fact), result)
+                    for clause, conditions, results in (
+                        ("when", ev.rule.when, ev.when_results),
+                        ("unless", ev.rule.unless, ev.unless_results),
+                    )
+                    for c, result in zip(conditions, results, strict=True)
+                ),
+            )
+            for ev in self.evaluations
+        )
 
     @property
     def granted(self) -> bool:
