@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTANCE := instance
-SECRET_FILE := $(INSTANCE)/secret_key
+KEYS := $(INSTANCE)/keys.env
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -18,16 +18,17 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 
 setup: $(BIN)/.installed
 
-$(SECRET_FILE):
+# Local keys, made once and never committed: session/CSRF signing and the audit chain.
+$(KEYS): | $(BIN)/.installed
 	mkdir -p $(INSTANCE)
-	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > $@
-	chmod 600 $@
+	umask 077; $(BIN)/python -c "import secrets; t = lambda: secrets.token_urlsafe(48); \
+	print(f'export ZONEKEEPER_SECRET_KEY={t()}'); print(f'export ZONEKEEPER_AUDIT_KEY={t()}')" > $@
 
-run: $(BIN)/.installed $(SECRET_FILE)
-	ZONEKEEPER_SECRET_KEY="$$(cat $(SECRET_FILE))" $(BIN)/zonekeeper db upgrade
-	ZONEKEEPER_SECRET_KEY="$$(cat $(SECRET_FILE))" $(BIN)/zonekeeper demo load --if-empty
+run: $(BIN)/.installed $(KEYS)
+	. ./$(KEYS) && $(BIN)/zonekeeper db upgrade
+	. ./$(KEYS) && $(BIN)/zonekeeper demo load --if-empty
 	@echo "Serving ZoneKeeper on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	ZONEKEEPER_SECRET_KEY="$$(cat $(SECRET_FILE))" $(BIN)/zonekeeper run --host $(HOST) --port $(PORT)
+	. ./$(KEYS) && exec $(BIN)/zonekeeper run --host $(HOST) --port $(PORT)
 
 # The whole suite, on SQLite and then on PostgreSQL (browser tests in Chromium).
 test: $(BIN)/.installed

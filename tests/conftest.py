@@ -57,6 +57,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "AUDIT_KEY": "test-audit-key-not-for-production",
         "DATABASE_URL": database_url,
         "SITE_NAME": "Test site",
     }
@@ -84,9 +85,14 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     with application.app_context():
         db.session.remove()
+        from zonekeeper.audit.models import GENESIS_HASH, AuditChainHead
+
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+            conn.execute(
+                AuditChainHead.__table__.insert().values(id=1, last_seq=0, last_hash=GENESIS_HASH)
+            )
 
 
 @pytest.fixture

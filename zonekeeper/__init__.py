@@ -10,9 +10,13 @@ if TYPE_CHECKING:  # Flask is imported inside create_app so zonekeeper.policy st
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. No migrations, no I/O beyond config."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import errors, security
+    from .audit.views import bp as audit_bp
     from .auth import sessions
     from .auth.models import ROLE_LABELS
     from .auth.views import bp as auth_bp
@@ -20,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .db import configure_sqlite, engine_options
     from .extensions import csrf, db, login_manager, migrate
     from .logging_setup import configure_logging
+    from .people.views import bp as people_bp
     from .site.views import bp as site_bp
 
     settings = build_config(config)
@@ -30,11 +35,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
-    if not app.config["SECRET_KEY"]:
-        raise RuntimeError(
-            "ZONEKEEPER_SECRET_KEY is not set. Set it to a long random value "
-            "(make run creates one under instance/ for local use)."
-        )
+    for name in ("SECRET_KEY", "AUDIT_KEY"):
+        if not app.config[name]:
+            raise RuntimeError(
+                f"ZONEKEEPER_{name} is not set. Set it to a long random value "
+                "(make run creates one under instance/ for local use)."
+            )
+    try:
+        ZoneInfo(app.config["SITE_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"ZONEKEEPER_SITE_TIMEZONE is not a known time zone: {exc}") from exc
     app.config.update(
         SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(
@@ -45,7 +55,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=app.config["HTTPS"],
         REMEMBER_COOKIE_SECURE=app.config["HTTPS"],
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
+        MAX_CONTENT_LENGTH=int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
     )
+    if app.config["TRUSTED_PROXIES"]:
+        count = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     configure_logging(app)
 
     db.init_app(app)
@@ -58,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(site_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(audit_bp)
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})
     security.init_security_headers(app)

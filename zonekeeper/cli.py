@@ -134,6 +134,24 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
 
 
 @main.group()
+def audit() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Walk the hash chain; exit 0 if intact, 1 naming the first broken row."""
+    from .audit.services import verify_chain
+
+    checked, broken = verify_chain()
+    if broken is not None:
+        click.echo(f"BROKEN after {checked} intact event(s): {broken}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {checked} audit event(s), chain intact.")
+
+
+@main.group()
 def user() -> None:
     """User accounts."""
 

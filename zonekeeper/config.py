@@ -25,8 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "",  # shown next to the logo, e.g. "Riverside General · MRI"
     "SITE_TIMEZONE": "UTC",  # IANA name, e.g. America/Chicago: decides what "today" is
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "AUDIT_KEY": None,  # required outside tests: ZONEKEEPER_AUDIT_KEY, keys the audit hash chain
     "SESSION_IDLE_MINUTES": 15,
     "SESSION_MAX_HOURS": 12,
+    "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app (for the client address)
+    "MAX_UPLOAD_MB": 5,
     "HTTPS": False,  # set true behind TLS: Secure cookies and HSTS
     "LOG_LEVEL": "INFO",
 }

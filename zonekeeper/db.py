@@ -51,14 +51,25 @@ def engine_options(database_url: str, busy_timeout_ms: int) -> dict[str, Any]:
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL lets readers work while a writer writes; busy_timeout waits for locks."""
+    """WAL, a busy timeout, foreign keys, and every transaction ``BEGIN IMMEDIATE``.
+
+    SQLite's default deferred transactions let two requests read the same state
+    and then both write (two grants, a forked audit chain), or fail when a read
+    snapshot is upgraded to a write. Taking the write lock at BEGIN serialises
+    read-decide-write sequences; PostgreSQL gets the same from SELECT ... FOR UPDATE.
+    """
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, emits BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from .audit.services import record_event
 from .auth.models import User
 from .auth.passwords import hash_password
 from .clock import site_today
@@ -85,6 +86,7 @@ def load_demo_site() -> str:
     people = _staff(today)
     _others(today)
     _logins(people)
+    record_event("demo.load", "Loaded the demo site")
     db.session.commit()
     return (
         f"Loaded the demo site: {len(rooms)} rooms, 4 doors, 2 scanners, "

@@ -11,6 +11,9 @@ SIGNED_IN = "signed_in"  # any active account except kiosks
 
 ALL_PEOPLE = frozenset({"technologist", "mrso", "safety_director", "admin"})
 SAFETY_STAFF = frozenset({"mrso", "safety_director", "admin"})
+ROSTER_WRITERS = frozenset({"mrso", "safety_director"})
+AUDIT_READERS = frozenset({"safety_director", "admin"})
+ADMINS = frozenset({"admin"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -19,6 +22,21 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "site.dashboard": ALL_PEOPLE,
     "site.policy": ALL_PEOPLE,
     "site.check_access": ALL_PEOPLE,
+    "auth.password": SIGNED_IN,
+    "auth.users": ADMINS,
+    "auth.user_new": ADMINS,
+    "auth.user_set_active": ADMINS,
+    "people.roster": ALL_PEOPLE,
+    "people.person": ALL_PEOPLE,
+    "people.export_csv": SAFETY_STAFF,
+    "people.person_new": ROSTER_WRITERS,
+    "people.training_new": ROSTER_WRITERS,
+    "people.screening_new": ROSTER_WRITERS,
+    "people.designation_new": ROSTER_WRITERS,
+    "people.designation_end": ROSTER_WRITERS,
+    "people.import_csv": ROSTER_WRITERS,
+    "audit.events": AUDIT_READERS,
+    "audit.export_csv": AUDIT_READERS,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import utcnow
@@ -52,3 +52,20 @@ class User(db.Model):  # type: ignore[name-defined]
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class SignInAttempt(db.Model):  # type: ignore[name-defined]
+    """One sign-in try, kept two days for throttling."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+    attempted_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_time", "username", "attempted_at"),
+        Index("ix_sign_in_attempts_addr_time", "remote_addr", "attempted_at"),
+    )

@@ -1,12 +1,24 @@
-"""Password hashing with argon2id (argon2-cffi's defaults meet OWASP's floor)."""
+"""Password hashing (argon2id) and the password policy.
+
+Policy (NIST SP 800-63B): at least 12 characters, no composition rules, and
+refuse passwords that are common or easy to guess. zxcvbn carries a list of
+30,000 common passwords and estimates guessability, all offline.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory profile
 MIN_LENGTH = 12
+MAX_LENGTH = 256
+MIN_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable" against online attacks
+COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 
 # A dummy hash to verify against when the account does not exist, so that
 # response time does not reveal which usernames are real.
@@ -24,8 +36,15 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None. Length, not composition rules."""
+def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
+    """Why a new password is not acceptable, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return f"Use at least {MIN_LENGTH} characters; a few unrelated words work well."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if password.lower() in COMMON:
+        return "This password is on a list of commonly used passwords; choose another."
+    words = [w for w in personal if w]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < MIN_SCORE:
+        return "This password would be easy to guess; add words or make it less predictable."
     return None

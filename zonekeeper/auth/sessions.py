@@ -45,6 +45,22 @@ def _session_expired(app: Flask) -> bool:
     return now - last_seen > idle or now - signed_in_at > lifetime
 
 
+def _refuse(role: str) -> None:
+    """Log and audit an authorization failure, then answer 403."""
+    from ..audit.services import record_event
+
+    log.info("role %s refused endpoint %s", role, request.endpoint)
+    record_event(
+        "auth.forbidden",
+        f"Refused {request.method} {request.path} (role {role})"[:300],
+        target=current_user._get_current_object(),
+        target_type="users",
+        person_id=current_user.person_id,
+    )
+    db.session.commit()
+    abort(403)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -71,9 +87,8 @@ def init_sessions(app: Flask) -> None:
         role = current_user.role
         if rule == SIGNED_IN:
             if role == "kiosk":
-                abort(403)
+                _refuse(role)
             return None
         if role not in rule:
-            log.info("role %s refused endpoint %s", role, request.endpoint)
-            abort(403)
+            _refuse(role)
         return None

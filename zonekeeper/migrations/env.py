@@ -63,12 +63,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-def render_utc_datetime(type_, obj, autogen_context):
+def render_utc_datetime(kind, obj, autogen_context):
     """Write zonekeeper's UTCDateTime as a plain timezone-aware DateTime, so
     migrations do not import application code."""
     from zonekeeper.db import UTCDateTime
 
-    if isinstance(type_, UTCDateTime):
+    if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 

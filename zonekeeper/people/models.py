@@ -63,6 +63,7 @@ class TrainingRecord(db.Model):  # type: ignore[name-defined]
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     evidence: Mapped[str] = mapped_column(Text, default="")  # e.g. "quiz 18/20"
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     person: Mapped[Person] = relationship(back_populates="trainings", foreign_keys=[person_id])
     approver: Mapped[Person | None] = relationship(foreign_keys=[approver_id])
@@ -80,6 +81,9 @@ class Designation(db.Model):  # type: ignore[name-defined]
     granted_on: Mapped[date]
     ended_on: Mapped[date | None]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]
+    ended_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     person: Mapped[Person] = relationship(back_populates="designations")
 
@@ -99,6 +103,7 @@ class StaffScreening(db.Model):  # type: ignore[name-defined]
     cleared: Mapped[bool]
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     person: Mapped[Person] = relationship(back_populates="screenings")
 

@@ -1,0 +1,89 @@
+"""The HMAC chain: each row's hash covers its content and the previous hash.
+
+The key lives outside the database (``ZONEKEEPER_AUDIT_KEY``), so someone who
+can edit the table cannot recompute the hashes of the rows they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_user_id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "person_id",
+    "remote_addr",
+    "summary",
+    "before",
+    "after",
+    "prev_hash",
+)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    return value
+
+
+def row_hash(key: bytes, fields: dict[str, Any]) -> str:
+    payload = json.dumps(
+        {name: _canonical(fields[name]) for name in HASHED_FIELDS},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        default=str,
+    )
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int | None
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row id {self.event_id} (seq {self.seq})" if self.event_id else f"seq {self.seq}"
+        return f"{where}: {self.problem}"
+
+
+def first_break(
+    key: bytes, rows: Any, head_seq: int, head_hash: str, genesis: str
+) -> tuple[int, ChainBreak | None]:
+    """Walk rows in seq order; return how many were checked and the first break."""
+    expected_seq, previous, checked = 1, genesis, 0
+    for row in rows:
+        fields = {name: getattr(row, name) for name in HASHED_FIELDS}
+        if row.seq != expected_seq:
+            missing = f"seq {expected_seq}" + (
+                f" to {row.seq - 1}" if row.seq - 1 > expected_seq else ""
+            )
+            return checked, ChainBreak(
+                row.id, row.seq, f"{missing} missing before it: a row was deleted"
+            )
+        if row.prev_hash != previous:
+            return checked, ChainBreak(row.id, row.seq, "does not link to the row before it")
+        if not hmac.compare_digest(row_hash(key, fields), row.row_hash):
+            return checked, ChainBreak(
+                row.id, row.seq, "content does not match its hash: the row was changed"
+            )
+        previous, expected_seq, checked = row.row_hash, expected_seq + 1, checked + 1
+    if head_seq != checked or head_hash != previous:
+        return checked, ChainBreak(
+            None,
+            checked + 1,
+            f"the chain head records {head_seq} rows but {checked} remain: "
+            "the newest rows were deleted",
+        )
+    return checked, None

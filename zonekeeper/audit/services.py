@@ -1,0 +1,100 @@
+"""Appending to and verifying the audit trail.
+
+``record_event`` joins the caller's transaction: the change and its audit row
+commit together or not at all. The chain head row is locked for the append
+(SELECT ... FOR UPDATE on PostgreSQL; SQLite transactions begin IMMEDIATE), so
+two appends can never take the same sequence number or fork the chain.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..db import utcnow
+from ..extensions import db
+from .chain import ChainBreak, first_break, row_hash
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+log = logging.getLogger(__name__)
+
+
+def _key() -> bytes:
+    return str(current_app.config["AUDIT_KEY"]).encode()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def snapshot(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a record as JSON-safe values (choose fields without PHI)."""
+    return {name: _plain(getattr(record, name)) for name in fields}
+
+
+def _actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username
+    return None, "anonymous" if has_request_context() else "cli"
+
+
+def record_event(
+    action: str,
+    summary: str,
+    *,
+    target: Any = None,
+    target_type: str | None = None,
+    person_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor: tuple[int | None, str] | None = None,
+) -> AuditEvent:
+    """Append one event in the current transaction (the caller commits)."""
+    head = db.session.execute(
+        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    ).scalar_one()
+    actor_id, actor_name = actor or _actor()
+    if target is not None:
+        target_type = target_type or type(target).__tablename__
+        db.session.flush()  # the target needs its id
+    fields: dict[str, Any] = {
+        "seq": head.last_seq + 1,
+        "occurred_at": utcnow(),
+        "actor_user_id": actor_id,
+        "actor": actor_name,
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target.id) if target is not None else None,
+        "person_id": person_id,
+        "remote_addr": request.remote_addr if has_request_context() else None,
+        "summary": summary[:300],
+        "before": before,
+        "after": after,
+        "prev_hash": head.last_hash,
+    }
+    event = AuditEvent(**fields, row_hash=row_hash(_key(), fields))
+    db.session.add(event)
+    head.last_seq, head.last_hash = event.seq, event.row_hash
+    return event
+
+
+def verify_chain() -> tuple[int, ChainBreak | None]:
+    """Check every row's link and hash; return rows checked and the first break."""
+    head = db.session.get(AuditChainHead, 1)
+    if head is None:
+        return 0, ChainBreak(None, 0, "the chain head row is missing")
+    rows = db.session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
+    ).scalars()
+    return first_break(_key(), rows, head.last_seq, head.last_hash, GENESIS_HASH)

@@ -1,0 +1,54 @@
+"""Sign-in throttling per account and per address, stored in the database so
+every worker process sees the same counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from ..db import utcnow
+from ..extensions import db
+from .models import SignInAttempt
+
+
+def seconds_until_allowed(username: str, address: str | None) -> int:
+    """0 if a sign-in may be tried now, else how long to wait."""
+    config = current_app.config
+    window = timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
+    since = utcnow() - window
+    checks = [
+        (SignInAttempt.username == username.lower(), config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"])
+    ]
+    if address:
+        checks.append(
+            (SignInAttempt.remote_addr == address, config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"])
+        )
+    wait = 0
+    for condition, limit in checks:
+        failures = select(SignInAttempt.attempted_at).where(
+            condition, SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since
+        )
+        count = db.session.scalar(select(func.count()).select_from(failures.subquery()))
+        if count and count >= limit:
+            oldest = db.session.scalar(
+                failures.order_by(SignInAttempt.attempted_at.desc()).offset(limit - 1).limit(1)
+            )
+            wait = max(wait, int((oldest + window - utcnow()).total_seconds()) + 1)
+    return wait
+
+
+def record_attempt(username: str, address: str | None, succeeded: bool) -> None:
+    now = utcnow()
+    db.session.add(
+        SignInAttempt(
+            username=username.lower()[:80],
+            remote_addr=address,
+            succeeded=succeeded,
+            attempted_at=now,
+        )
+    )
+    db.session.execute(
+        delete(SignInAttempt).where(SignInAttempt.attempted_at < now - timedelta(days=2))
+    )

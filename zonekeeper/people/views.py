@@ -1,0 +1,322 @@
+"""The personnel and training roster (MRSO and safety director write; staff read)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import ROSTER_WRITERS
+from ..clock import site_today
+from ..csv_export import csv_response
+from ..extensions import db
+from ..policy_store import current_policy
+from .forms import (
+    DesignationEndForm,
+    DesignationForm,
+    PersonForm,
+    RosterFilterForm,
+    RosterImportForm,
+    ScreeningForm,
+    TrainingForm,
+)
+from .models import Designation, Person
+from .roster import (
+    RosterError,
+    create_person,
+    end_designation,
+    grant_designation,
+    record_screening,
+    record_training,
+)
+from .roster_csv import EXPORT_HEADER, export_rows, import_roster
+from .services import person_standing
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+WITH_RECORDS = (
+    selectinload(Person.trainings),
+    selectinload(Person.screenings),
+    selectinload(Person.designations),
+)
+
+
+def _level_names() -> dict[str, str]:
+    return {level.id: level.name for level in current_policy().levels}
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None or person.kind == "patient":  # patients live in screening, not the roster
+        abort(404)
+    return person
+
+
+def _roster_people(form: RosterFilterForm) -> list[Person]:
+    query = select(Person).where(Person.kind != "patient").options(*WITH_RECORDS)
+    if form.kind.data:
+        query = query.where(Person.kind == form.kind.data)
+    if form.q.data:
+        like = f"%{form.q.data.strip()}%"
+        query = query.where(
+            or_(
+                Person.given_name.ilike(like),
+                Person.family_name.ilike(like),
+                Person.staff_number.ilike(like),
+            )
+        )
+    return list(db.session.scalars(query.order_by(Person.family_name, Person.given_name)))
+
+
+def _filter_form() -> RosterFilterForm:
+    policy = current_policy()
+    form = RosterFilterForm(request.args, meta={"csrf": False})
+    form.level.choices = [("", "Any")] + [(lv.id, lv.name) for lv in reversed(policy.levels)]
+    form.designation.choices = [("", "Any")] + [(d.id, d.name) for d in policy.designations]
+    return form
+
+
+@bp.route("/")
+def roster() -> ResponseReturnValue:
+    form = _filter_form()
+    valid = form.validate() if request.args else True
+    policy, today = current_policy(), site_today()
+    rows = []
+    for person in _roster_people(form) if valid else []:
+        standing = person_standing(person, today, policy)
+        if form.level.data and standing.level.level != form.level.data:
+            continue
+        if form.designation.data and form.designation.data not in standing.designations:
+            continue
+        if form.status.data == "lapsed" and not standing.level.lapsed:
+            continue
+        if form.status.data == "expiring" and not standing.lapses_within(30, today):
+            continue
+        rows.append(standing)
+    return render_template(
+        "people/roster.html",
+        form=form,
+        rows=rows,
+        today=today,
+        level_names=_level_names(),
+        can_write=current_user.role in ROSTER_WRITERS,
+        export_args=request.args.to_dict(),
+    ), (200 if valid else 400)
+
+
+@bp.route("/export.csv")
+def export_csv() -> ResponseReturnValue:
+    form = _filter_form()
+    if request.args and not form.validate():
+        abort(400)
+    people = _roster_people(form)
+    return csv_response(
+        "roster", EXPORT_HEADER, export_rows(people, current_policy(), site_today())
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def person_new() -> ResponseReturnValue:
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            person = create_person(
+                kind=form.kind.data,
+                given_name=form.given_name.data.strip(),
+                family_name=form.family_name.data.strip(),
+                staff_number=form.staff_number.data,
+                job_title=form.job_title.data or "",
+                organisation=form.organisation.data or "",
+            )
+        except RosterError as exc:
+            form.staff_number.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{person.display_name} added to the roster.", "info")
+            return redirect(url_for("people.person", person_id=person.id))
+    return render_template("people/person_new.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/<int:person_id>")
+def person(person_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    policy, today = current_policy(), site_today()
+    return render_template(
+        "people/person.html",
+        person=record,
+        standing=person_standing(record, today, policy),
+        policy=policy,
+        today=today,
+        level_names=_level_names(),
+        can_write=current_user.role in ROSTER_WRITERS,
+        end_form=DesignationEndForm(),
+        trainings=sorted(
+            record.trainings, key=lambda t: (t.completed_on, t.recorded_at), reverse=True
+        ),
+        screenings=sorted(
+            record.screenings, key=lambda s: (s.screened_on, s.recorded_at), reverse=True
+        ),
+    )
+
+
+def _approver_choices() -> list[tuple[int, str]]:
+    policy, today = current_policy(), site_today()
+    staff = db.session.scalars(
+        select(Person)
+        .where(Person.kind == "staff", Person.active.is_(True))
+        .options(*WITH_RECORDS)
+        .order_by(Person.family_name)
+    )
+    choices = [(0, "Choose…")]
+    for candidate in staff:
+        standing = person_standing(candidate, today, policy)
+        if standing.level.level == "level_2" or {"mrso", "mrmd"} & set(standing.designations):
+            roles = ", ".join(
+                d.upper() for d in standing.designations if d in ("mrso", "mrmd", "mrse")
+            )
+            choices.append(
+                (
+                    candidate.id,
+                    f"{candidate.family_name}, {candidate.given_name}"
+                    + (f" ({roles})" if roles else ""),
+                )
+            )
+    return choices
+
+
+@bp.route("/<int:person_id>/trainings/new", methods=["GET", "POST"])
+def training_new(person_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    policy = current_policy()
+    form = TrainingForm()
+    form.level.choices = [(lv.id, lv.name) for lv in reversed(policy.levels) if lv.rank > 0]
+    form.approver_id.choices = _approver_choices()
+    if request.method == "GET" and current_user.person_id:
+        form.approver_id.data = current_user.person_id
+    if form.validate_on_submit():
+        try:
+            record_training(
+                record,
+                completed_on=form.completed_on.data,
+                level=form.level.data,
+                course=form.course.data,
+                course_version=form.course_version.data,
+                approver_id=form.approver_id.data or None,
+                evidence=form.evidence.data,
+                policy=policy,
+                today=site_today(),
+            )
+        except RosterError as exc:
+            form.completed_on.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Training recorded.", "info")
+            return redirect(url_for("people.person", person_id=record.id))
+    return render_template("people/training_new.html", form=form, person=record), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:person_id>/screenings/new", methods=["GET", "POST"])
+def screening_new(person_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    form = ScreeningForm()
+    if form.validate_on_submit():
+        try:
+            record_screening(
+                record,
+                screened_on=form.screened_on.data,
+                cleared=form.cleared.data == "yes",
+                reason=form.reason.data,
+                valid_until=form.valid_until.data,
+                today=site_today(),
+            )
+        except RosterError as exc:
+            form.screened_on.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Screening recorded.", "info")
+            return redirect(url_for("people.person", person_id=record.id))
+    return render_template("people/screening_new.html", form=form, person=record), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:person_id>/designations/new", methods=["GET", "POST"])
+def designation_new(person_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    policy = current_policy()
+    form = DesignationForm()
+    form.role.choices = [(d.id, d.name) for d in policy.designations]
+    if request.method == "GET":
+        form.granted_on.data = site_today()
+    if form.validate_on_submit():
+        standing = person_standing(record, site_today(), policy)
+        spec = next(d for d in policy.designations if d.id == form.role.data)
+        if standing.level.level != spec.requires_level:
+            form.role.errors.append(
+                f"{spec.name} requires current {_level_names()[spec.requires_level]} training; "
+                f"{record.display_name} is {_level_names()[standing.level.level]} today."
+            )
+        else:
+            try:
+                grant_designation(
+                    record,
+                    role=form.role.data,
+                    granted_on=form.granted_on.data,
+                    in_charge=form.in_charge.data,
+                    policy=policy,
+                    today=site_today(),
+                )
+            except RosterError as exc:
+                form.role.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash("Designation recorded.", "info")
+                return redirect(url_for("people.person", person_id=record.id))
+    return render_template("people/designation_new.html", form=form, person=record), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:person_id>/designations/<int:designation_id>/end", methods=["POST"])
+def designation_end(person_id: int, designation_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    designation = db.session.get(Designation, designation_id)
+    if designation is None or designation.person_id != record.id:
+        abort(404)
+    form = DesignationEndForm()
+    if not form.validate_on_submit():
+        flash("Choose the date the designation ends.", "error")
+        return redirect(url_for("people.person", person_id=record.id)), 303
+    try:
+        end_designation(designation, form.ended_on.data)
+    except RosterError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Designation ended.", "info")
+    return redirect(url_for("people.person", person_id=record.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv() -> ResponseReturnValue:
+    form = RosterImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        result = import_roster(form.file.data.read(), current_policy(), site_today())
+        if result.errors:
+            db.session.rollback()
+            errors = result.errors
+        else:
+            db.session.commit()
+            flash(
+                f"Imported: {result.people_added} people added, {result.people_updated} updated, "
+                f"{result.trainings_added} trainings recorded.",
+                "info",
+            )
+            return redirect(url_for("people.roster"))
+    status = 400 if (form.errors or errors) else 200
+    return render_template("people/import.html", form=form, errors=errors), status
