@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
+from ..choices import options
 from ..csv_export import csv_response
 from ..extensions import db
 from ..people.models import Person
@@ -47,11 +48,11 @@ def _form() -> AuditFilterForm:
     people = db.session.scalars(
         select(Person).where(Person.kind == "staff").order_by(Person.family_name, Person.given_name)
     )
-    form.person_id.choices = [(0, "Anyone")] + [
-        (p.id, f"{p.family_name}, {p.given_name}") for p in people
-    ]
+    form.person_id.choices = options(
+        [(0, "Anyone")] + [(p.id, f"{p.family_name}, {p.given_name}") for p in people]
+    )
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    form.action.choices = [("", "Any action")] + [(a, a) for a in actions]
+    form.action.choices = options([("", "Any action")] + [(a, a) for a in actions])
     return form
 
 

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from ..choices import options
 from .models import ROLE_LABELS
 
 
@@ -31,7 +32,7 @@ class UserCreateForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9._-]+$", message="Letters, digits, dot, dash and underscore only."),
         ],
     )
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=options(ROLE_LABELS.items()))
     person_id = SelectField("Person", coerce=int, default=0)
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=256)])
 

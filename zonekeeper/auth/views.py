@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..audit.services import record_event
+from ..choices import options
 from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
@@ -132,9 +133,10 @@ def user_new() -> ResponseReturnValue:
         .where(Person.kind == "staff", Person.id.not_in(taken))
         .order_by(Person.family_name, Person.given_name)
     )
-    form.person_id.choices = [(0, "No person (kiosk device)")] + [
-        (p.id, f"{p.family_name}, {p.given_name} — {p.job_title}") for p in people
-    ]
+    form.person_id.choices = options(
+        [(0, "No person (kiosk device)")]
+        + [(p.id, f"{p.family_name}, {p.given_name} — {p.job_title}") for p in people]
+    )
     if form.validate_on_submit():
         if form.role.data != "kiosk" and not form.person_id.data:
             form.person_id.errors.append(

@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..choices import options
 from ..db import utcnow
 
 KIND_CHOICES = [
@@ -26,7 +27,7 @@ def not_ancient(form: FlaskForm, field: DateField) -> None:
 
 
 class PersonForm(FlaskForm):
-    kind = SelectField("Kind", choices=KIND_CHOICES, default="staff")
+    kind = SelectField("Kind", choices=options(KIND_CHOICES), default="staff")
     given_name = StringField("Given name", validators=[DataRequired(), Length(max=120)])
     family_name = StringField("Family name", validators=[DataRequired(), Length(max=120)])
     staff_number = StringField("Staff number", validators=[Optional(), Length(max=40)])
@@ -61,7 +62,9 @@ class ScreeningForm(FlaskForm):
     )
     cleared = SelectField(
         "Outcome",
-        choices=[("", "Choose…"), ("yes", "Cleared for Zones III/IV"), ("no", "Not cleared")],
+        choices=options(
+            [("", "Choose…"), ("yes", "Cleared for Zones III/IV"), ("no", "Not cleared")]
+        ),
         validators=[DataRequired()],
     )
     valid_until = DateField(
@@ -101,16 +104,20 @@ class RosterImportForm(FlaskForm):
 
 
 class RosterFilterForm(FlaskForm):
-    kind = SelectField("Kind", choices=[("", "All but patients"), *KIND_CHOICES], default="staff")
+    kind = SelectField(
+        "Kind", choices=options([("", "All but patients"), *KIND_CHOICES]), default="staff"
+    )
     level = SelectField("MR level today", default="")
     designation = SelectField("Designation", default="")
     status = SelectField(
         "Training",
         default="",
-        choices=[
-            ("", "Any"),
-            ("lapsed", "Lapsed (now Non-MR)"),
-            ("expiring", "Lapsing within 30 days"),
-        ],
+        choices=options(
+            [
+                ("", "Any"),
+                ("lapsed", "Lapsed (now Non-MR)"),
+                ("expiring", "Lapsing within 30 days"),
+            ]
+        ),
     )
     q = StringField("Name or staff number", validators=[Optional(), Length(max=80)])

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import ROSTER_WRITERS
+from ..choices import options
 from ..clock import site_today
 from ..csv_export import csv_response
 from ..extensions import db
@@ -73,8 +74,12 @@ def _roster_people(form: RosterFilterForm) -> list[Person]:
 def _filter_form() -> RosterFilterForm:
     policy = current_policy()
     form = RosterFilterForm(request.args, meta={"csrf": False})
-    form.level.choices = [("", "Any")] + [(lv.id, lv.name) for lv in reversed(policy.levels)]
-    form.designation.choices = [("", "Any")] + [(d.id, d.name) for d in policy.designations]
+    form.level.choices = options(
+        [("", "Any")] + [(lv.id, lv.name) for lv in reversed(policy.levels)]
+    )
+    form.designation.choices = options(
+        [("", "Any")] + [(d.id, d.name) for d in policy.designations]
+    )
     return form
 
 
@@ -191,8 +196,8 @@ def training_new(person_id: int) -> ResponseReturnValue:
     record = _person_or_404(person_id)
     policy = current_policy()
     form = TrainingForm()
-    form.level.choices = [(lv.id, lv.name) for lv in reversed(policy.levels) if lv.rank > 0]
-    form.approver_id.choices = _approver_choices()
+    form.level.choices = options((lv.id, lv.name) for lv in reversed(policy.levels) if lv.rank > 0)
+    form.approver_id.choices = options(_approver_choices())
     if request.method == "GET" and current_user.person_id:
         form.approver_id.data = current_user.person_id
     if form.validate_on_submit():
@@ -249,7 +254,7 @@ def designation_new(person_id: int) -> ResponseReturnValue:
     record = _person_or_404(person_id)
     policy = current_policy()
     form = DesignationForm()
-    form.role.choices = [(d.id, d.name) for d in policy.designations]
+    form.role.choices = options((d.id, d.name) for d in policy.designations)
     if request.method == "GET":
         form.granted_on.data = site_today()
     if form.validate_on_submit():

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..choices import options
 from ..clock import site_today
 from ..extensions import db
 from ..people.models import Person
@@ -71,11 +72,14 @@ def check_access() -> ResponseReturnValue:
     ).all()
     by_id = {p.id: p for p in people}
     form = AccessCheckForm()
-    form.person_id.choices = [(p.id, f"{p.family_name}, {p.given_name} ({p.kind})") for p in people]
-    form.escort_id.choices = [(0, "No escort")] + [
-        (p.id, f"{p.family_name}, {p.given_name}") for p in people if p.kind == "staff"
-    ]
-    form.target_zone.choices = [(z.id, z.name) for z in policy.zones]
+    form.person_id.choices = options(
+        (p.id, f"{p.family_name}, {p.given_name} ({p.kind})") for p in people
+    )
+    form.escort_id.choices = options(
+        [(0, "No escort")]
+        + [(p.id, f"{p.family_name}, {p.given_name}") for p in people if p.kind == "staff"]
+    )
+    form.target_zone.choices = options((z.id, z.name) for z in policy.zones)
     decision: Decision | None = None
     status = 200
     if form.validate_on_submit():

@@ -1,0 +1,255 @@
+"""Accounts and security: throttling, passwords, sessions, every route's roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests import factories
+from tests.conftest import AuthActions, csrf_token, make_test_app
+from zonekeeper.audit.models import AuditEvent
+from zonekeeper.auth.access import ACCESS, PUBLIC, SIGNED_IN
+from zonekeeper.auth.models import ROLES, User
+from zonekeeper.auth.passwords import password_problem
+from zonekeeper.extensions import db
+
+
+def test_sixth_rapid_wrong_password_is_throttled(auth: AuthActions, setup_data) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    for _ in range(5):
+        assert auth.sign_in("tech1", "wrong password!").status_code == 400
+    sixth = auth.sign_in("tech1", factories.PASSWORD)  # even the right password waits
+    assert sixth.status_code == 429
+    assert "Too many failed sign-ins" in sixth.get_data(as_text=True)
+
+
+def test_throttle_is_per_address_too(app: Flask, setup_data) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    client = app.test_client()
+    auth = AuthActions(client)
+    for n in range(20):
+        auth.sign_in(f"guess{n}", "wrong password!")
+    assert auth.sign_in("tech1", factories.PASSWORD).status_code == 429
+
+
+def test_throttle_state_is_shared_between_workers(
+    app: Flask, database_url: str, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    first = AuthActions(app.test_client())
+    for _ in range(5):
+        first.sign_in("tech1", "wrong password!")
+    other_worker = make_test_app(database_url)  # another process would share only the database
+    second = AuthActions(other_worker.test_client())
+    assert second.sign_in("tech1", factories.PASSWORD).status_code == 429
+
+
+def test_failed_and_successful_sign_ins_are_audited(
+    auth: AuthActions, app: Flask, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    auth.sign_in("tech1", "wrong password!")
+    auth.sign_in("tech1", factories.PASSWORD)
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+        failed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+        ).one()
+    assert actions == ["auth.sign_in_failed", "auth.sign_in"]
+    assert "wrong password" in failed.summary and "wrong password!" not in failed.summary
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short pass", "at least 12"),
+        ("password1234", "commonly used"),
+        ("aaaaaaaaaaaaaaa", "easy to guess"),
+        ("correct horse battery", None),
+    ],
+)
+def test_password_policy(password: str, problem: str | None) -> None:
+    found = password_problem(password)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_password_change_ends_other_sessions(app: Flask, setup_data) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    laptop, tablet = AuthActions(app.test_client()), AuthActions(app.test_client())
+    laptop.sign_in("tech1", factories.PASSWORD)
+    tablet.sign_in("tech1", factories.PASSWORD)
+    page = laptop.client.get("/account/password").get_data(as_text=True)
+    new = "a brand new passphrase for tech"
+    response = laptop.client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": factories.PASSWORD,
+            "new_password": new,
+            "confirm_password": new,
+        },
+    )
+    assert response.status_code == 302
+    assert laptop.client.get("/").status_code == 200  # this session continues
+    assert tablet.client.get("/").status_code == 302  # the other one is signed out
+    fresh = AuthActions(app.test_client())
+    assert fresh.sign_in("tech1", factories.PASSWORD).status_code == 400
+    assert fresh.sign_in("tech1", new).status_code == 302
+
+
+def test_password_change_refuses_a_common_password(
+    client: FlaskClient, auth: AuthActions, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    auth.sign_in("tech1", factories.PASSWORD)
+    page = client.get("/account/password").get_data(as_text=True)
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": factories.PASSWORD,
+            "new_password": "qwertyuiop123",
+            "confirm_password": "qwertyuiop123",
+        },
+    )
+    assert response.status_code == 400
+    assert "commonly used" in response.get_data(
+        as_text=True
+    ) or "easy to guess" in response.get_data(as_text=True)
+
+
+def test_session_cookie_flags(client: FlaskClient, auth: AuthActions, setup_data) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    response = auth.sign_in("tech1", factories.PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_https_mode_sets_secure_cookies_and_hsts(database_url: str) -> None:
+    app = make_test_app(database_url, HTTPS=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/sign-in")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+# ---- every route, every role --------------------------------------------------
+
+
+@pytest.fixture
+def open_app(database_url: str) -> Flask:
+    """The same app without CSRF, so the table test reaches the role check on POSTs."""
+    return make_test_app(database_url, WTF_CSRF_ENABLED=False)
+
+
+def _url_for_rule(rule, ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
+    url = rule.rule
+    for argument in rule.arguments:
+        url = re.sub(rf"<(?:int:)?{argument}>", str(ids[argument]), url)
+    return url
+
+
+def test_every_route_answers_each_role_as_the_access_table_says(
+    open_app: Flask, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    def data() -> dict[str, int]:
+        person = factories.person(level="level_2", trained_days_ago=10)
+        from zonekeeper.people.models import Designation
+
+        designation = Designation(
+            person=person, role="mrso", granted_on=person.trainings[0].completed_on
+        )
+        db.session.add(designation)
+        for role in ROLES:
+            factories.user(f"user_{role}", role)
+        db.session.flush()
+        target = factories.user("target_of_admin_actions", "kiosk")  # the admin route may disable it
+        user_id = target.id
+        return {"person_id": person.id, "designation_id": designation.id, "user_id": user_id}
+
+    ids = setup_data(data)
+    checked = 0
+    for rule in open_app.url_map.iter_rules():
+        allowed = ACCESS[rule.endpoint]
+        if allowed == PUBLIC:
+            continue
+        url = _url_for_rule(rule, ids)
+        method = "POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET"
+        anonymous = open_app.test_client().open(url, method=method)
+        assert anonymous.status_code == 302 and "/sign-in" in anonymous.headers["Location"], url
+        for role in ROLES:
+            client = open_app.test_client()
+            client.post(
+                "/sign-in", data={"username": f"user_{role}", "password": factories.PASSWORD}
+            )
+            response = client.open(url, method=method)
+            may = (role != "kiosk") if allowed == SIGNED_IN else role in allowed
+            if may:
+                assert response.status_code != 403 and response.status_code < 500, (url, role)
+            else:
+                assert response.status_code == 403, (url, role, response.status_code)
+            checked += 1
+    assert checked >= 20 * len(ROLES) - 10
+
+
+def test_technologist_gets_403_on_roster_writes(
+    client: FlaskClient, auth: AuthActions, setup_data, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    person_id = setup_data(
+        lambda: (factories.user("tech1", "technologist"), factories.person())[1].id
+    )
+    auth.sign_in("tech1", factories.PASSWORD)
+    assert client.get("/people/").status_code == 200  # reading is fine
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    for url in (
+        "/people/new",
+        f"/people/{person_id}/trainings/new",
+        f"/people/{person_id}/screenings/new",
+        f"/people/{person_id}/designations/new",
+        "/people/import",
+    ):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data={"csrf_token": token}).status_code == 403, url
+    with app.app_context():
+        refused = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "auth.forbidden")
+        ).all()
+    assert len(refused) == 10
+
+
+def test_admin_creates_and_disables_an_account(
+    client: FlaskClient, auth: AuthActions, setup_data, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    person_id = setup_data(
+        lambda: (factories.user("admin1", "admin"), factories.person(given="Nia"))[1].id
+    )
+    auth.sign_in("admin1", factories.PASSWORD)
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token(page),
+        "username": "nia",
+        "role": "technologist",
+        "person_id": "0",
+        "password": "a sturdy passphrase here",
+    }
+    missing_person = client.post("/admin/users/new", data=form)
+    assert missing_person.status_code == 400
+    assert "linked to their person record" in missing_person.get_data(as_text=True)
+    created = client.post("/admin/users/new", data={**form, "person_id": str(person_id)})
+    assert created.status_code == 302
+    with app.app_context():
+        nia = db.session.scalars(select(User).where(User.username == "nia")).one()
+        nia_id = nia.id
+    token = csrf_token(client.get("/admin/users").get_data(as_text=True))
+    assert (
+        client.post(
+            f"/admin/users/{nia_id}/active", data={"csrf_token": token, "active": "0"}
+        ).status_code
+        == 302
+    )
+    assert (
+        AuthActions(app.test_client()).sign_in("nia", "a sturdy passphrase here").status_code == 400
+    )
