@@ -77,6 +77,23 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def another_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
+    """Build more app instances on the test database (another worker, other settings);
+    their connection pools are closed after the test."""
+    built: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        application = make_test_app(database_url, **overrides)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield

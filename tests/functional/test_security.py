@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import AuthActions, csrf_token, make_test_app
+from tests.conftest import AuthActions, csrf_token
 from zonekeeper.audit.models import AuditEvent
 from zonekeeper.auth.access import ACCESS, PUBLIC, SIGNED_IN
 from zonekeeper.auth.models import ROLES, User
@@ -36,14 +36,12 @@ def test_throttle_is_per_address_too(app: Flask, setup_data) -> None:  # type: i
     assert auth.sign_in("tech1", factories.PASSWORD).status_code == 429
 
 
-def test_throttle_state_is_shared_between_workers(
-    app: Flask, database_url: str, setup_data
-) -> None:  # type: ignore[no-untyped-def]
+def test_throttle_state_is_shared_between_workers(app: Flask, another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
     setup_data(lambda: factories.user("tech1", "technologist"))
     first = AuthActions(app.test_client())
     for _ in range(5):
         first.sign_in("tech1", "wrong password!")
-    other_worker = make_test_app(database_url)  # another process would share only the database
+    other_worker = another_app()  # another process would share only the database
     second = AuthActions(other_worker.test_client())
     assert second.sign_in("tech1", factories.PASSWORD).status_code == 429
 
@@ -129,8 +127,8 @@ def test_session_cookie_flags(client: FlaskClient, auth: AuthActions, setup_data
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_https_mode_sets_secure_cookies_and_hsts(database_url: str) -> None:
-    app = make_test_app(database_url, HTTPS=True)
+def test_https_mode_sets_secure_cookies_and_hsts(another_app) -> None:  # type: ignore[no-untyped-def]
+    app = another_app(HTTPS=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/sign-in")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -140,9 +138,9 @@ def test_https_mode_sets_secure_cookies_and_hsts(database_url: str) -> None:
 
 
 @pytest.fixture
-def open_app(database_url: str) -> Flask:
+def open_app(another_app) -> Flask:  # type: ignore[no-untyped-def]
     """The same app without CSRF, so the table test reaches the role check on POSTs."""
-    return make_test_app(database_url, WTF_CSRF_ENABLED=False)
+    return another_app(WTF_CSRF_ENABLED=False)
 
 
 def _url_for_rule(rule, ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
@@ -166,7 +164,9 @@ def test_every_route_answers_each_role_as_the_access_table_says(
         for role in ROLES:
             factories.user(f"user_{role}", role)
         db.session.flush()
-        target = factories.user("target_of_admin_actions", "kiosk")  # the admin route may disable it
+        target = factories.user(
+            "target_of_admin_actions", "kiosk"
+        )  # the admin route may disable it
         user_id = target.id
         return {"person_id": person.id, "designation_id": designation.id, "user_id": user_id}
 

@@ -149,10 +149,8 @@ def test_api_paths_answer_json_errors(client: FlaskClient) -> None:
     assert response.get_json()["error"] == "not_found"
 
 
-def test_unexpected_error_shows_no_traceback(app: Flask) -> None:
-    from zonekeeper import create_app
-
-    broken = create_app(dict(app.config, TESTING=False, PROPAGATE_EXCEPTIONS=False))
+def test_unexpected_error_shows_no_traceback(another_app) -> None:  # type: ignore[no-untyped-def]
+    broken = another_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @broken.route("/explode")
     def explode() -> str:

@@ -94,7 +94,10 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     head = db.session.get(AuditChainHead, 1)
     if head is None:
         return 0, ChainBreak(None, 0, "the chain head row is missing")
-    rows = db.session.execute(
+    result = db.session.execute(
         select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
-    ).scalars()
-    return first_break(_key(), rows, head.last_seq, head.last_hash, GENESIS_HASH)
+    )
+    try:  # the walk may stop at a break: close the (server-side) cursor either way
+        return first_break(_key(), result.scalars(), head.last_seq, head.last_hash, GENESIS_HASH)
+    finally:
+        result.close()
