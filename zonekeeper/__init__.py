@@ -16,16 +16,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from . import errors, security
+    from .actions.views import bp as actions_bp
     from .audit.views import bp as audit_bp
     from .auth import sessions
     from .auth.models import ROLE_LABELS
     from .auth.views import bp as auth_bp
+    from .clock import site_time
     from .config import build_config
+    from .dashboard.views import bp as dashboard_bp
     from .db import configure_sqlite, engine_options
     from .extensions import csrf, db, login_manager, migrate
+    from .incidents.views import bp as incidents_bp
     from .logging_setup import configure_logging
     from .people.views import bp as people_bp
     from .site.views import bp as site_bp
+    from .zone_audits.views import bp as zone_audits_bp
 
     settings = build_config(config)
     app = Flask(
@@ -74,6 +79,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(zone_audits_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(incidents_bp)
+    app.register_blueprint(dashboard_bp)
+    app.add_template_filter(site_time, "site_time")
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})
     security.init_security_headers(app)

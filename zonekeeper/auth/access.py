@@ -14,6 +14,8 @@ SAFETY_STAFF = frozenset({"mrso", "safety_director", "admin"})
 ROSTER_WRITERS = frozenset({"mrso", "safety_director"})
 AUDIT_READERS = frozenset({"safety_director", "admin"})
 ADMINS = frozenset({"admin"})
+# technologists only when current Level 2 and delegated by the MRSO (checked in the view)
+AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -37,6 +39,24 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "people.import_csv": ROSTER_WRITERS,
     "audit.events": AUDIT_READERS,
     "audit.export_csv": AUDIT_READERS,
+    # zone audits: running them is checked in the view (MRSO, director, or a delegated Level 2)
+    "zone_audits.index": ALL_PEOPLE,
+    "zone_audits.start": AUDIT_RUNNERS,
+    "zone_audits.audit": ALL_PEOPLE,
+    "zone_audits.amend_audit": AUDIT_RUNNERS,
+    "zone_audits.photo": ALL_PEOPLE,
+    "zone_audits.export_csv": SAFETY_STAFF,
+    # corrective actions: owners may update their own; opening by hand is checked in the view
+    "actions.index": ALL_PEOPLE,
+    "actions.new": ROSTER_WRITERS,
+    "actions.action": ALL_PEOPLE,
+    "actions.export_csv": SAFETY_STAFF,
+    # incidents: anyone signed in reports; reviewers see all (checked in the view)
+    "incidents.index": ALL_PEOPLE,
+    "incidents.new": ALL_PEOPLE,
+    "incidents.incident": ALL_PEOPLE,
+    "incidents.export_csv": ROSTER_WRITERS,
+    "dashboard.safety": SAFETY_STAFF,
 }
 
 

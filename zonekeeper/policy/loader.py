@@ -18,7 +18,15 @@ from .conditions import OPERATORS, Condition
 from .errors import PolicyError, PolicyIssue, suggest
 from .facts import FACTS, LIST_TYPES, ORDERED_TYPES, Domains, FactSpec, check_value
 from .model import Policy, Rule
-from .schema import FILE_KINDS, AccessFile, ConditionSpec, PersonnelFile, StrictModel, ZonesFile
+from .schema import (
+    FILE_KINDS,
+    AccessFile,
+    AuditsFile,
+    ConditionSpec,
+    PersonnelFile,
+    StrictModel,
+    ZonesFile,
+)
 
 
 def policy_files(directory: Path) -> list[Path]:
@@ -104,6 +112,9 @@ def load_policy(directory: str | Path) -> Policy:
                     spec.id, spec.effect, spec.code, spec.text, spec.source, when, unless, file_name
                 )
             )
+    audits = _optional_single(parsed, "audits", root, issues)
+    if isinstance(audits, AuditsFile):
+        _check_audits(audits, _file_of(parsed, "audits"), domains, issues)
     if issues:
         raise PolicyError(issues)
     return Policy(
@@ -118,6 +129,16 @@ def load_policy(directory: str | Path) -> Policy:
         training_validity_source=personnel.training_validity_source,
         rules=tuple(rules),
         domains=domains,
+        checklists=tuple(audits.checklists) if isinstance(audits, AuditsFile) else (),
+        action_due_days=(
+            {str(k): v for k, v in audits.action_due_days.items()}
+            if isinstance(audits, AuditsFile)
+            else {}
+        ),
+        incident_report_hours=audits.incident_report_hours
+        if isinstance(audits, AuditsFile)
+        else 24,
+        medwatch_due_days=audits.medwatch_due_days if isinstance(audits, AuditsFile) else 10,
     )
 
 
@@ -167,6 +188,47 @@ def _single(
         )
         return None
     return found[0][1]
+
+
+def _optional_single(
+    parsed: dict[str, list[tuple[str, StrictModel]]],
+    kind: str,
+    root: Path,
+    issues: list[PolicyIssue],
+) -> StrictModel | None:
+    return _single(parsed, kind, root, issues) if parsed[kind] else None
+
+
+def _check_audits(
+    audits: AuditsFile, file_name: str, domains: Domains, issues: list[PolicyIssue]
+) -> None:
+    """Checklist meaning: known zones, one target each, unique ids, a due time per severity."""
+    _check_unique([c.id for c in audits.checklists], file_name, "checklists", issues)
+    for severity in ("low", "medium", "high", "critical"):
+        days = audits.action_due_days.get(severity)
+        if days is None or days < 0:
+            issues.append(
+                PolicyIssue(file_name, f"action_due_days.{severity}", "needs a number of days >= 0")
+            )
+    for index, checklist in enumerate(audits.checklists):
+        where = f"checklists[{index}].applies_to"
+        target = checklist.applies_to
+        if (target.zone is None) == (not target.scanner_rooms):
+            issues.append(
+                PolicyIssue(file_name, where, "give exactly one of 'zone' or 'scanner_rooms: true'")
+            )
+        elif target.zone is not None and target.zone not in domains.zones:
+            issues.append(
+                PolicyIssue(
+                    file_name,
+                    f"{where}.zone",
+                    f"unknown zone '{target.zone}'",
+                    suggest(target.zone, domains.zones),
+                )
+            )
+        _check_unique(
+            [item.id for item in checklist.items], file_name, f"checklists[{index}].items", issues
+        )
 
 
 def _file_of(parsed: dict[str, list[tuple[str, StrictModel]]], kind: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Literal, NamedTuple
 
 from .conditions import Condition
 from .facts import Domains
-from .schema import DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
+from .schema import ChecklistSpec, DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
 
 Effect = Literal["grant", "grant_with_escort", "deny"]
 Outcome = Literal["grant", "grant_with_escort", "deny"]
@@ -50,6 +50,10 @@ class Policy:
     training_validity_source: str
     rules: tuple[Rule, ...]
     domains: Domains
+    checklists: tuple[ChecklistSpec, ...] = ()
+    action_due_days: dict[str, int] = field(default_factory=dict)
+    incident_report_hours: int = 24
+    medwatch_due_days: int = 10
 
     rules_with_reasons: tuple[tuple[Rule, Reason], ...] = field(default=(), init=False)
 
@@ -69,6 +73,9 @@ class Policy:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def checklist(self, checklist_id: str) -> ChecklistSpec | None:
+        return next((c for c in self.checklists if c.id == checklist_id), None)
 
 
 @dataclass(frozen=True, slots=True)

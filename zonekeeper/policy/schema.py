@@ -83,8 +83,44 @@ class AccessFile(StrictModel):
     rules: list[RuleSpec] = Field(min_length=1)
 
 
+Frequency = Literal["daily", "weekly", "monthly"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class ChecklistItemSpec(StrictModel):
+    id: str = Field(pattern=IDENTIFIER)
+    text: str = Field(min_length=1)
+    frequency: Frequency
+    severity: Severity
+
+
+class AppliesTo(StrictModel):
+    zone: str | None = None
+    scanner_rooms: bool = False
+
+
+class ChecklistSpec(StrictModel):
+    id: str = Field(pattern=IDENTIFIER)
+    name: str = Field(min_length=1)
+    applies_to: AppliesTo
+    source: str = Field(min_length=1)
+    items: list[ChecklistItemSpec] = Field(min_length=1)
+
+
+class AuditsFile(StrictModel):
+    kind: Literal["audits"]
+    action_due_days: dict[Severity, int]
+    action_due_source: str = Field(min_length=1)
+    incident_report_hours: int = Field(ge=1, le=720)
+    incident_report_source: str = Field(min_length=1)
+    medwatch_due_days: int = Field(ge=1, le=60)
+    medwatch_source: str = Field(min_length=1)
+    checklists: list[ChecklistSpec] = Field(min_length=1)
+
+
 FILE_KINDS: dict[str, type[StrictModel]] = {
     "zones": ZonesFile,
     "personnel": PersonnelFile,
     "access": AccessFile,
+    "audits": AuditsFile,
 }

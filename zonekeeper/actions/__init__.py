@@ -1,0 +1,1 @@
+"""Corrective actions: from failed audit items, incidents, or opened by hand."""

@@ -1,0 +1,39 @@
+"""Corrective actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import utcnow
+from ..extensions import db
+from ..people.models import Person
+
+STATUSES = ("open", "in_progress", "closed")
+
+
+class CorrectiveAction(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "corrective_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(10))  # audit | incident | manual
+    audit_item_id: Mapped[int | None] = mapped_column(ForeignKey("zone_audit_items.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    owner_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    closing_note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None]
+    closed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    owner: Mapped[Person] = relationship()
+
+    def overdue_on(self, today: date) -> bool:
+        return self.status != "closed" and self.due_on < today

@@ -1,0 +1,115 @@
+"""Opening, progressing and closing corrective actions (each change audited)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit.services import record_event, snapshot
+from ..db import utcnow
+from ..extensions import db
+from ..people.models import Designation, Person
+from ..policy import Policy
+from .models import STATUSES, CorrectiveAction
+
+FIELDS = ("title", "severity", "source", "owner_person_id", "due_on", "status")
+
+
+class ActionError(ValueError):
+    pass
+
+
+def due_date(severity: str, opened_on: date, policy: Policy) -> date:
+    days = policy.action_due_days.get(severity)
+    if days is None:
+        raise ActionError(f"No due time is set for severity '{severity}' in rules/audits.yaml.")
+    return opened_on + timedelta(days=days)
+
+
+def default_owner(today: date) -> Person | None:
+    """The MRSO in charge today, else the signed-in user's own person record."""
+    in_charge = db.session.scalars(
+        select(Designation).where(Designation.role == "mrso", Designation.in_charge.is_(True))
+    ).all()
+    for designation in in_charge:
+        if designation.held_on(today):
+            return designation.person
+    if current_user and current_user.is_authenticated and current_user.person_id:
+        return db.session.get(Person, current_user.person_id)
+    return None
+
+
+def open_action(
+    *,
+    title: str,
+    detail: str,
+    severity: str,
+    source: str,
+    owner: Person | None,
+    due_on: date,
+    audit_item_id: int | None = None,
+    incident_id: int | None = None,
+) -> CorrectiveAction:
+    if owner is None:
+        raise ActionError("No owner: name an MRSO in charge on the roster, or choose an owner.")
+    action = CorrectiveAction(
+        title=title[:200],
+        detail=detail,
+        severity=severity,
+        source=source,
+        owner_person_id=owner.id,
+        due_on=due_on,
+        audit_item_id=audit_item_id,
+        incident_id=incident_id,
+        created_by_user_id=current_user.id
+        if current_user and current_user.is_authenticated
+        else None,
+    )
+    db.session.add(action)
+    record_event(
+        "action.open",
+        f"Opened corrective action ({severity}, {source})",
+        target=action,
+        person_id=owner.id,
+        after=snapshot(action, FIELDS),
+    )
+    return action
+
+
+def update_action(
+    action: CorrectiveAction, *, status: str, note: str, owner_id: int, due_on: date
+) -> None:
+    if action.status == "closed":
+        raise ActionError("This action is closed; open a new one if the problem came back.")
+    if status not in STATUSES:
+        raise ActionError(f"Unknown status '{status}'.")
+    if status == "closed" and not note.strip():
+        raise ActionError("Closing an action needs a note saying what was done.")
+    if db.session.get(Person, owner_id) is None:
+        raise ActionError("The owner is not on the roster.")
+    before = snapshot(action, FIELDS)
+    action.status, action.owner_person_id, action.due_on = status, owner_id, due_on
+    if status == "closed":
+        action.closing_note = note.strip()
+        action.closed_at = utcnow()
+        action.closed_by_user_id = current_user.id
+    record_event(
+        "action.close" if status == "closed" else "action.update",
+        f"Corrective action #{action.id} {status.replace('_', ' ')}",
+        target=action,
+        person_id=owner_id,
+        before=before,
+        after=snapshot(action, FIELDS),
+    )
+
+
+def open_actions() -> list[CorrectiveAction]:
+    return list(
+        db.session.scalars(
+            select(CorrectiveAction)
+            .where(CorrectiveAction.status != "closed")
+            .order_by(CorrectiveAction.due_on)
+        )
+    )

@@ -1,0 +1,1 @@
+"""The MRSO's safety dashboard."""

@@ -1,0 +1,51 @@
+"""Today at a glance for the MRSO and the safety director."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..actions.services import open_actions
+from ..clock import site_today
+from ..extensions import db
+from ..incidents.models import CATEGORIES, SEVERITIES
+from ..incidents.services import awaiting_review
+from ..people.models import Person
+from ..people.services import person_standing
+from ..policy_store import current_policy
+from ..zone_audits.services import day_statuses, missed_days
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/safety")
+def safety() -> ResponseReturnValue:
+    policy, today = current_policy(), site_today()
+    staff = db.session.scalars(
+        select(Person)
+        .where(Person.kind == "staff", Person.active.is_(True))
+        .options(
+            selectinload(Person.trainings),
+            selectinload(Person.screenings),
+            selectinload(Person.designations),
+        )
+        .order_by(Person.family_name)
+    ).all()
+    standings = [person_standing(p, today, policy) for p in staff]
+    actions = open_actions()
+    return render_template(
+        "dashboard/safety.html",
+        today=today,
+        audits=day_statuses(policy, today),
+        missed=missed_days(policy, today),
+        actions=actions,
+        overdue=[a for a in actions if a.overdue_on(today)],
+        incidents=awaiting_review(),
+        categories=CATEGORIES,
+        severities=SEVERITIES,
+        lapsed=[s for s in standings if s.level.lapsed],
+        lapsing=[s for s in standings if s.lapses_within(30, today)],
+        level_names={lv.id: lv.name for lv in policy.levels},
+    )

@@ -1,0 +1,39 @@
+"""A from/to date filter for exports, validated like any form."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms.validators import Optional, ValidationError
+
+
+class DateRangeForm(FlaskForm):
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def day_bounds(self) -> tuple[date | None, date | None]:
+        return self.date_from.data, self.date_to.data
+
+    def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
+        start = (
+            datetime.combine(self.date_from.data, time.min, tzinfo=UTC)
+            if self.date_from.data
+            else None
+        )
+        end = (
+            datetime.combine(self.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
+            if self.date_to.data
+            else None
+        )
+        return start, end
+
+
+def date_range_from_query() -> DateRangeForm:
+    return DateRangeForm(request.args, meta={"csrf": False})

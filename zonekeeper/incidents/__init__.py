@@ -1,0 +1,1 @@
+"""Incident and near-miss reports and their monthly review."""
