@@ -108,7 +108,9 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
             conn.execute(
-                AuditChainHead.__table__.insert().values(id=1, last_seq=0, last_hash=GENESIS_HASH)
+                AuditChainHead.__table__.insert().values(
+                    id=1, last_seq=0, last_hash=GENESIS_HASH, head_mac=""
+                )
             )
 
 

@@ -32,6 +32,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .site.views import bp as site_bp
     from .zone_audits.views import bp as zone_audits_bp
 
+    DatabaseIdConverter = _database_id_converter()  # noqa: N806 - a class
+
     settings = build_config(config)
     app = Flask(
         __name__,
@@ -75,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # ids beyond 32 bits are a 404, not a 500
     app.register_blueprint(auth_bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(people_bp)
@@ -89,6 +92,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     return app
+
+
+def _database_id_converter() -> Any:
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseIdConverter(IntegerConverter):
+        def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    return DatabaseIdConverter
 
 
 def _migrations_dir() -> Any:

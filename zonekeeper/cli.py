@@ -139,16 +139,26 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--min-seq",
+    type=click.IntRange(min=0),
+    default=0,
+    help="A sequence number recorded earlier outside the database; fail if the chain is shorter.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(min_seq: int) -> None:
     """Walk the hash chain; exit 0 if intact, 1 naming the first broken row."""
-    from .audit.services import verify_chain
+    from .audit.services import chain_head, verify_chain
 
-    checked, broken = verify_chain()
+    checked, broken = verify_chain(min_seq)
     if broken is not None:
         click.echo(f"BROKEN after {checked} intact event(s): {broken}", err=True)
         sys.exit(1)
+    head = chain_head()
     click.echo(f"OK: {checked} audit event(s), chain intact.")
+    click.echo(
+        f"Head: seq {head.last_seq}, hash {head.last_hash}  (record these outside the database)"
+    )
 
 
 @main.group()

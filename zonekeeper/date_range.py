@@ -10,9 +10,15 @@ from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
 
+def plausible_date(form: FlaskForm, field: DateField) -> None:
+    """Dates a safety record could carry; also keeps date arithmetic in range."""
+    if field.data and not (1990 <= field.data.year <= 2100):
+        raise ValidationError("Enter a date between 1990 and 2100.")
+
+
 class DateRangeForm(FlaskForm):
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), plausible_date])
+    date_to = DateField("To", validators=[Optional(), plausible_date])
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -219,6 +219,7 @@ def test_every_route_answers_each_role_as_the_access_table_says(
             "photo_id": photo.id,
             "action_id": action.id,
             "incident_id": incident.id,
+            "training_id": person.trainings[0].id,
         }
 
     ids = setup_data(data)

@@ -30,6 +30,10 @@ HASHED_FIELDS = (
 )
 
 
+def head_mac(key: bytes, seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
@@ -59,9 +63,16 @@ class ChainBreak:
 
 
 def first_break(
-    key: bytes, rows: Any, head_seq: int, head_hash: str, genesis: str
+    key: bytes, rows: Any, head_seq: int, head_hash: str, genesis: str, sealed_head: str = ""
 ) -> tuple[int, ChainBreak | None]:
     """Walk rows in seq order; return how many were checked and the first break."""
+    expected_mac = (
+        "" if head_seq == 0 and head_hash == genesis else head_mac(key, head_seq, head_hash)
+    )
+    if not hmac.compare_digest(expected_mac, sealed_head):
+        return 0, ChainBreak(
+            None, head_seq, "the chain head's seal does not match: the head was rewritten"
+        )
     expected_seq, previous, checked = 1, genesis, 0
     for row in rows:
         fields = {name: getattr(row, name) for name in HASHED_FIELDS}

@@ -43,3 +43,6 @@ class AuditChainHead(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC over (last_seq, last_hash): truncating the chain and rewinding the head needs the key.
+    # Empty only in the genesis state.
+    head_mac: Mapped[str] = mapped_column(String(64), default="", server_default="")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..db import utcnow
 from ..extensions import db
-from .chain import ChainBreak, first_break, row_hash
+from .chain import ChainBreak, first_break, head_mac, row_hash
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -86,18 +86,41 @@ def record_event(
     event = AuditEvent(**fields, row_hash=row_hash(_key(), fields))
     db.session.add(event)
     head.last_seq, head.last_hash = event.seq, event.row_hash
+    head.head_mac = head_mac(_key(), event.seq, event.row_hash)
     return event
 
 
-def verify_chain() -> tuple[int, ChainBreak | None]:
-    """Check every row's link and hash; return rows checked and the first break."""
-    head = db.session.get(AuditChainHead, 1)
+def chain_head() -> AuditChainHead | None:
+    return db.session.get(AuditChainHead, 1)
+
+
+def verify_chain(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
+    """Check every row's link and hash; return rows checked and the first break.
+
+    ``min_seq`` is a sequence number recorded outside the database earlier (say
+    in last month's report): a chain now shorter than that was truncated.
+    """
+    head = chain_head()
     if head is None:
         return 0, ChainBreak(None, 0, "the chain head row is missing")
+    if head.last_seq < min_seq:
+        return 0, ChainBreak(
+            None,
+            head.last_seq + 1,
+            f"the chain ends at seq {head.last_seq}, but seq {min_seq} "
+            "was recorded earlier: rows were removed and the head rewound",
+        )
     result = db.session.execute(
         select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
     )
     try:  # the walk may stop at a break: close the (server-side) cursor either way
-        return first_break(_key(), result.scalars(), head.last_seq, head.last_hash, GENESIS_HASH)
+        return first_break(
+            _key(),
+            result.scalars(),
+            head.last_seq,
+            head.last_hash,
+            GENESIS_HASH,
+            head.head_mac or "",
+        )
     finally:
         result.close()

@@ -33,7 +33,7 @@ def _filtered(form: AuditFilterForm):  # type: ignore[no-untyped-def]
             )
         )
     if form.action.data:
-        query = query.where(AuditEvent.action.startswith(form.action.data))
+        query = query.where(AuditEvent.action == form.action.data)
     if form.date_from.data:
         start = datetime.combine(form.date_from.data, time.min, tzinfo=UTC)
         query = query.where(AuditEvent.occurred_at >= start)
@@ -60,11 +60,22 @@ def _form() -> AuditFilterForm:
 def events() -> ResponseReturnValue:
     form = _form()
     if request.args and not form.validate():
-        return render_template("audit/events.html", form=form, events=[], truncated=False), 400
+        return render_template(
+            "audit/events.html", form=form, events=[], truncated=False, export_args={}
+        ), 400
     rows = db.session.scalars(_filtered(form).limit(PAGE_SIZE + 1)).all()
     return render_template(
-        "audit/events.html", form=form, events=rows[:PAGE_SIZE], truncated=len(rows) > PAGE_SIZE
+        "audit/events.html",
+        form=form,
+        events=rows[:PAGE_SIZE],
+        truncated=len(rows) > PAGE_SIZE,
+        export_args=_filter_args(),
     )
+
+
+def _filter_args() -> dict[str, str]:
+    """Only the filter's own fields go into the export link."""
+    return {k: v for k, v in request.args.items() if k in AuditFilterForm.FIELDS and v}
 
 
 @bp.route("/export.csv")

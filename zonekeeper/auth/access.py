@@ -33,6 +33,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "people.export_csv": SAFETY_STAFF,
     "people.person_new": ROSTER_WRITERS,
     "people.training_new": ROSTER_WRITERS,
+    "people.training_void": ROSTER_WRITERS,
     "people.screening_new": ROSTER_WRITERS,
     "people.designation_new": ROSTER_WRITERS,
     "people.designation_end": ROSTER_WRITERS,

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import options
-from ..db import utcnow
+from ..clock import site_today
 
 KIND_CHOICES = [
     ("staff", "Staff"),
@@ -17,13 +17,15 @@ KIND_CHOICES = [
 
 
 def not_in_future(form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > utcnow().date():
+    if field.data and field.data > site_today():
         raise ValidationError("This date is in the future.")
 
 
 def not_ancient(form: FlaskForm, field: DateField) -> None:
     if field.data and field.data.year < 1990:
         raise ValidationError("This date is too far in the past; check the year.")
+    if field.data and field.data.year > 2100:
+        raise ValidationError("Check the year.")
 
 
 class PersonForm(FlaskForm):
@@ -94,7 +96,11 @@ class DesignationForm(FlaskForm):
 
 
 class DesignationEndForm(FlaskForm):
-    ended_on = DateField("Ends on", validators=[DataRequired()])
+    ended_on = DateField("Ends on", validators=[DataRequired(), not_ancient])
+
+
+class VoidTrainingForm(FlaskForm):
+    reason = StringField("Reason", validators=[DataRequired(), Length(min=5, max=300)])
 
 
 class RosterImportForm(FlaskForm):
@@ -104,6 +110,8 @@ class RosterImportForm(FlaskForm):
 
 
 class RosterFilterForm(FlaskForm):
+    FIELDS = ("kind", "level", "designation", "status", "q")
+
     kind = SelectField(
         "Kind", choices=options([("", "All but patients"), *KIND_CHOICES]), default="staff"
     )

@@ -50,7 +50,7 @@ class Person(db.Model):  # type: ignore[name-defined]
 
 
 class TrainingRecord(db.Model):  # type: ignore[name-defined]
-    """A completed MR safety training. Never edited: a correction is a new record."""
+    """A completed MR safety training. Never edited: a wrong one is voided with a reason."""
 
     __tablename__ = "training_records"
 
@@ -64,6 +64,10 @@ class TrainingRecord(db.Model):  # type: ignore[name-defined]
     evidence: Mapped[str] = mapped_column(Text, default="")  # e.g. "quiz 18/20"
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # a record entered in error is voided (with a reason), never edited or deleted
+    voided_at: Mapped[datetime | None]
+    voided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     person: Mapped[Person] = relationship(back_populates="trainings", foreign_keys=[person_id])
     approver: Mapped[Person | None] = relationship(foreign_keys=[approver_id])

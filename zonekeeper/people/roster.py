@@ -27,7 +27,8 @@ PERSON_FIELDS = (
     "organisation",
     "active",
 )
-TRAINING_FIELDS = ("completed_on", "level", "course", "course_version", "approver_id", "evidence")
+# free-text evidence stays out of the audit trail, like screening notes
+TRAINING_FIELDS = ("completed_on", "level", "course", "course_version", "approver_id")
 SCREENING_FIELDS = (
     "screened_on",
     "valid_until",
@@ -101,6 +102,24 @@ def record_training(
         after=snapshot(record, TRAINING_FIELDS),
     )
     return record
+
+
+def void_training(record: TrainingRecord, reason: str) -> None:
+    """Mark a training entered in error; it no longer counts. The record stays."""
+    if record.voided_at is not None:
+        raise RosterError("This training record is already voided.")
+    if len(reason.strip()) < 5:
+        raise RosterError("Say why this record is wrong (at least 5 characters).")
+    record.voided_at, record.voided_by_user_id = utcnow(), _user_id()
+    record.void_reason = reason.strip()
+    record_event(
+        "training.void",
+        f"Voided training #{record.id} of person #{record.person_id}",
+        target=record,
+        person_id=record.person_id,
+        before={"voided": False},
+        after={"voided": True},
+    )
 
 
 def record_screening(

@@ -36,6 +36,17 @@ OPTIONAL_COLUMNS = (
 TRAINING_COLUMNS = ("training_completed_on", "course", "course_version")
 IMPORT_KINDS = ("staff", "visitor", "contractor", "responder")
 MAX_ROWS = 5000
+MAX_LENGTHS = {
+    "staff_number": 40,
+    "given_name": 120,
+    "family_name": 120,
+    "job_title": 120,
+    "organisation": 120,
+    "course": 200,
+    "course_version": 40,
+    "evidence": 2000,
+    "approver_staff_number": 40,
+}
 
 
 @dataclass
@@ -93,6 +104,11 @@ def read_rows(raw: bytes, policy: Policy, today: date) -> tuple[list[_Row], list
             continue  # blank line
         row = _Row(index, values)
         problems = [f"{c} is empty" for c in REQUIRED_COLUMNS if not values.get(c)]
+        problems += [
+            f"{c} is longer than {n} characters"
+            for c, n in MAX_LENGTHS.items()
+            if len(values.get(c, "")) > n
+        ]
         kind = values.get("kind") or "staff"
         if kind not in IMPORT_KINDS:
             problems.append(f"kind '{kind}' is not one of {', '.join(IMPORT_KINDS)}")
@@ -156,14 +172,14 @@ def import_roster(raw: bytes, policy: Policy, today: date) -> ImportResult:
             )
     if result.errors:
         return result
+    for row in rows:  # people first, so an approver later in the file is known
+        _apply_person(row, people, result)
     for row in rows:
-        _apply_row(row, people, policy, today, result)
+        _apply_training(row, people, policy, today, result)
     return result
 
 
-def _apply_row(
-    row: _Row, people: dict[str | None, Person], policy: Policy, today: date, result: ImportResult
-) -> None:
+def _apply_person(row: _Row, people: dict[str | None, Person], result: ImportResult) -> None:
     v = row.values
     number = v["staff_number"]
     details = {
@@ -192,6 +208,13 @@ def _apply_row(
                 after=snapshot(person, PERSON_FIELDS),
             )
             result.people_updated += 1
+
+
+def _apply_training(
+    row: _Row, people: dict[str | None, Person], policy: Policy, today: date, result: ImportResult
+) -> None:
+    v = row.values
+    person = people[v["staff_number"]]
     if not v.get("training_level"):
         return
     duplicate = any(

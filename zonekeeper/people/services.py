@@ -37,7 +37,9 @@ def screening_status(person: Person, today: date) -> str:
 
 
 def person_standing(person: Person, today: date, policy: Policy) -> PersonStanding:
-    trainings = [TrainingFact(t.level, t.completed_on) for t in person.trainings]
+    trainings = [
+        TrainingFact(t.level, t.completed_on) for t in person.trainings if t.voided_at is None
+    ]
     return PersonStanding(
         person=person,
         level=best_current_training(trainings, today, policy),

@@ -22,8 +22,9 @@ from .forms import (
     RosterImportForm,
     ScreeningForm,
     TrainingForm,
+    VoidTrainingForm,
 )
-from .models import Designation, Person
+from .models import Designation, Person, TrainingRecord
 from .roster import (
     RosterError,
     create_person,
@@ -31,6 +32,7 @@ from .roster import (
     grant_designation,
     record_screening,
     record_training,
+    void_training,
 )
 from .roster_csv import EXPORT_HEADER, export_rows, import_roster
 from .services import person_standing
@@ -157,6 +159,7 @@ def person(person_id: int) -> ResponseReturnValue:
         level_names=_level_names(),
         can_write=current_user.role in ROSTER_WRITERS,
         end_form=DesignationEndForm(),
+        void_form=VoidTrainingForm(),
         trainings=sorted(
             record.trainings, key=lambda t: (t.completed_on, t.recorded_at), reverse=True
         ),
@@ -222,6 +225,26 @@ def training_new(person_id: int) -> ResponseReturnValue:
     return render_template("people/training_new.html", form=form, person=record), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/<int:person_id>/trainings/<int:training_id>/void", methods=["POST"])
+def training_void(person_id: int, training_id: int) -> ResponseReturnValue:
+    record = _person_or_404(person_id)
+    training = db.session.get(TrainingRecord, training_id)
+    if training is None or training.person_id != record.id:
+        abort(404)
+    form = VoidTrainingForm()
+    if not form.validate_on_submit():
+        flash("Say why this training record is wrong (at least 5 characters).", "error")
+    else:
+        try:
+            void_training(training, form.reason.data)
+        except RosterError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Training record voided; it no longer counts.", "info")
+    return redirect(url_for("people.person", person_id=record.id))
 
 
 @bp.route("/<int:person_id>/screenings/new", methods=["GET", "POST"])

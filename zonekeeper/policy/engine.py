@@ -45,7 +45,7 @@ def decide_zone_access(policy: Policy, given: Mapping[str, Any]) -> Decision:
                     source=ENGINE_SOURCE,
                 ),
             ),
-            policy_version=policy.version,
+            policy_version=getattr(policy, "version", "unknown"),
         )
 
 

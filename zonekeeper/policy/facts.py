@@ -177,8 +177,9 @@ def prepare_facts(
         else None
     )
     person_id, escort_id = facts["person.id"], facts["escort.id"]
+    # unknown unless both ids are known: never "certainly not self" on missing data
     facts["escort.is_self"] = (
-        person_id is not None and escort_id is not None and str(person_id) == str(escort_id)
+        None if person_id is None or escort_id is None else str(person_id) == str(escort_id)
     )
     if facts["person.designations"] is None:
         facts["person.designations"] = []
