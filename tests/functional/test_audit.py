@@ -111,3 +111,37 @@ def test_audit_view_filters_and_exports(
     frame = pd.read_csv(io.BytesIO(export.data), encoding="utf-8-sig")
     assert frame["action"].tolist() == ["training.record"]
     assert len(frame["row_hash"][0]) == 64
+
+
+def test_truncating_and_rewinding_the_head_is_detected(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    """Delete the newest rows and set the head back to the last remaining row."""
+    _append(app, 4)
+    with app.app_context():
+        row = db.session.scalars(select(AuditEvent).where(AuditEvent.seq == 2)).one()
+        db.session.execute(text("DELETE FROM audit_events WHERE seq > 2"))
+        db.session.execute(
+            text("UPDATE audit_chain_head SET last_seq = 2, last_hash = :h"), {"h": row.row_hash}
+        )
+        db.session.commit()
+        _, broken = verify_chain()
+    assert broken is not None and "seal" in broken.problem
+    assert runner.invoke(["audit", "verify"]).exit_code == 1
+
+
+def test_a_head_rewound_to_an_old_sealed_state_fails_min_seq(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    _append(app, 2)
+    with app.app_context():
+        old = db.session.execute(
+            text("SELECT last_seq, last_hash, head_mac FROM audit_chain_head")
+        ).one()
+    _append(app, 3)
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_events WHERE seq > 2"))
+        db.session.execute(
+            text("UPDATE audit_chain_head SET last_seq = :s, last_hash = :h, head_mac = :m"),
+            {"s": old[0], "h": old[1], "m": old[2]},
+        )
+        db.session.commit()
+        assert verify_chain() == (2, None)  # a replayed old head is self-consistent ...
+    result = runner.invoke(["audit", "verify", "--min-seq", "5"])  # ... the recorded count is not
+    assert result.exit_code == 1 and "rows were removed" in result.output

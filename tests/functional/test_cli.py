@@ -38,11 +38,14 @@ def test_rules_check_names_file_path_and_suggestion_and_exits_2(tmp_path: Path) 
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     data = yaml.safe_load((rules / "access.yaml").read_text())
-    data["rules"][2]["when"][1]["fact"] = "person.mr_levle"
+    index = next(i for i, r in enumerate(data["rules"]) if r["id"] == "deny-non-mr-without-escort")
+    data["rules"][index]["when"][1]["fact"] = "person.mr_levle"
     (rules / "access.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     result = zonekeeper("rules", "check", str(rules))
     assert result.returncode == 2
-    assert "access.yaml: rules[2].when[1].fact: unknown fact 'person.mr_levle'" in result.stderr
+    assert (
+        f"access.yaml: rules[{index}].when[1].fact: unknown fact 'person.mr_levle'" in result.stderr
+    )
     assert "did you mean 'person.mr_level'?" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -245,3 +245,67 @@ def test_roster_filters(client: FlaskClient, mrso: int, setup_data) -> None:  # 
     designated = client.get("/people/?designation=mrso").get_data(as_text=True)
     assert "Reyes, Dana" in designated and "Three, Fresh" not in designated
     assert client.get("/people/?level=level_9").status_code == 400
+
+
+def test_voiding_a_wrong_training_record_lowers_the_level(
+    client: FlaskClient, mrso: int, setup_data, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    def data() -> tuple[int, int]:
+        person = factories.person(family="Harris", level="level_1", trained_days_ago=30)
+        wrong = TrainingRecord(
+            person=person,
+            completed_on=utcnow().date(),
+            level="level_2",
+            course="MR Safety Level 2",
+            course_version="1",
+        )
+        db.session.add(wrong)
+        db.session.flush()
+        return person.id, wrong.id
+
+    person_id, wrong_id = setup_data(data)
+    assert 'class="level level-level_2"' in client.get(f"/people/{person_id}").get_data(
+        as_text=True
+    )
+    token = csrf_token(client.get(f"/people/{person_id}").get_data(as_text=True))
+    short = client.post(
+        f"/people/{person_id}/trainings/{wrong_id}/void", data={"csrf_token": token, "reason": "x"}
+    )
+    assert short.status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingRecord, wrong_id).voided_at is None
+    client.post(
+        f"/people/{person_id}/trainings/{wrong_id}/void",
+        data={"csrf_token": token, "reason": "Entered for the wrong person"},
+    )
+    page = client.get(f"/people/{person_id}").get_data(as_text=True)
+    assert 'MR level today: <span class="level level-level_1">' in page
+    assert "Voided" in page
+    with app.app_context():
+        record = db.session.get(TrainingRecord, wrong_id)
+        assert record.voided_at is not None and record.level == "level_2"  # kept, not deleted
+        assert db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "training.void")
+        ).one()
+
+
+def test_csv_approver_later_in_the_file_is_linked(
+    client: FlaskClient, mrso: int, app: Flask
+) -> None:
+    text = (
+        "staff_number,given_name,family_name,training_level,training_completed_on,course,course_version,"
+        "approver_staff_number\n"
+        "N1,Nia,One,level_1,2026-01-05,MR Safety,1,N2\n"
+        "N2,Noor,Two,level_2,2026-01-04,MR Safety,1,\n"
+    )
+    assert _upload(client, text).status_code == 302
+    with app.app_context():
+        one = db.session.scalars(select(Person).where(Person.staff_number == "N1")).one()
+        two = db.session.scalars(select(Person).where(Person.staff_number == "N2")).one()
+        assert one.trainings[0].approver_id == two.id
+
+
+def test_csv_overlong_values_are_reported(client: FlaskClient, mrso: int) -> None:
+    response = _upload(client, "staff_number,given_name,family_name\nS1," + "A" * 500 + ",B\n")
+    assert response.status_code == 400
+    assert "given_name is longer than 120 characters" in response.get_data(as_text=True)

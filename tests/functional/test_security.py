@@ -307,3 +307,51 @@ def test_admin_creates_and_disables_an_account(
     assert (
         AuthActions(app.test_client()).sign_in("nia", "a sturdy passphrase here").status_code == 400
     )
+
+
+def test_guessing_the_current_password_signs_the_session_out(
+    client: FlaskClient, auth: AuthActions, setup_data, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("tech1", "technologist"))
+    auth.sign_in("tech1", factories.PASSWORD)
+    for _ in range(5):
+        page = client.get("/account/password").get_data(as_text=True)
+        wrong = client.post(
+            "/account/password",
+            data={
+                "csrf_token": csrf_token(page),
+                "current_password": "not it at all",
+                "new_password": "a brand new passphrase",
+                "confirm_password": "a brand new passphrase",
+            },
+        )
+        assert wrong.status_code == 400
+    page = client.get("/account/password").get_data(as_text=True)
+    locked = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": factories.PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
+    assert locked.status_code == 302 and "/sign-in" in locked.headers["Location"]
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("auth.password_change_failed") == 5
+    assert "auth.password_change_locked" in actions
+
+
+def test_out_of_range_inputs_are_4xx_not_500(
+    client: FlaskClient, auth: AuthActions, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("director1", "safety_director"))
+    auth.sign_in("director1", factories.PASSWORD)
+    assert client.get("/people/99999999999999999999").status_code == 404
+    assert client.get("/audit/?date_to=9999-12-31").status_code == 400
+    assert client.get("/audit/export.csv?date_to=9999-12-31").status_code == 400
+    assert client.get("/people/?endpoint=x&_external=1").status_code == 200
+    assert client.get("/audit/?endpoint=x").status_code == 200
+    assert client.get("/zone-audits/export.csv?date_from=abc").status_code == 400

@@ -40,6 +40,15 @@ def _edit_access(rules: Path, edit) -> None:  # type: ignore[no-untyped-def]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
+def _index(rule_id: str) -> int:
+    """Position of a rule in the shipped access.yaml (tests address rules by id)."""
+    data = yaml.safe_load((RULES_DIR / "access.yaml").read_text())
+    return next(i for i, rule in enumerate(data["rules"]) if rule["id"] == rule_id)
+
+
+NO_ESCORT = _index("deny-non-mr-without-escort")  # when: zone, person.mr_level, escort.present
+
+
 def _issues(rules: Path) -> list:  # type: ignore[type-arg]
     with pytest.raises(PolicyError) as caught:
         load_policy(rules)
@@ -47,10 +56,12 @@ def _issues(rules: Path) -> list:  # type: ignore[type-arg]
 
 
 def test_misspelt_fact_names_file_path_and_suggestion(rules_copy: Path) -> None:
-    _edit_access(rules_copy, lambda d: d["rules"][2]["when"][1].update(fact="person.mr_levl"))
+    _edit_access(
+        rules_copy, lambda d: d["rules"][NO_ESCORT]["when"][1].update(fact="person.mr_levl")
+    )
     (issue,) = _issues(rules_copy)
     assert issue.file == "access.yaml"
-    assert issue.path == "rules[2].when[1].fact"
+    assert issue.path == f"rules[{NO_ESCORT}].when[1].fact"
     assert issue.suggestion == "person.mr_level"
     assert "did you mean 'person.mr_level'" in str(issue)
 
@@ -71,7 +82,7 @@ def test_unknown_zone_is_suggested(rules_copy: Path) -> None:
 
 
 def test_unknown_level_is_suggested(rules_copy: Path) -> None:
-    _edit_access(rules_copy, lambda d: d["rules"][2]["when"][1].update(value="non-mr"))
+    _edit_access(rules_copy, lambda d: d["rules"][NO_ESCORT]["when"][1].update(value="non-mr"))
     (issue,) = _issues(rules_copy)
     assert issue.suggestion == "non_mr"
 
@@ -118,9 +129,9 @@ def test_rule_without_source_is_rejected(rules_copy: Path) -> None:
 
 
 def test_wrong_value_type_is_rejected(rules_copy: Path) -> None:
-    _edit_access(rules_copy, lambda d: d["rules"][2]["when"][2].update(value="no"))
+    _edit_access(rules_copy, lambda d: d["rules"][NO_ESCORT]["when"][2].update(value="no"))
     (issue,) = _issues(rules_copy)
-    assert issue.path == "rules[2].when[2].value"
+    assert issue.path == f"rules[{NO_ESCORT}].when[2].value"
     assert "true or false" in issue.message
 
 

@@ -15,6 +15,9 @@ class AccountError(ValueError):
     pass
 
 
+WRONG_CURRENT = "The current password is wrong."
+
+
 def _personal_words(username: str, person: Person | None) -> list[str]:
     words = [username]
     if person is not None:
@@ -79,7 +82,7 @@ def disable_user(username: str) -> User:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AccountError("The current password is wrong.")
+        raise AccountError(WRONG_CURRENT)
     if new == current:
         raise AccountError("The new password must differ from the current one.")
     problem = password_problem(new, _personal_words(user.username, user.person))

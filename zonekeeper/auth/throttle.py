@@ -6,15 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from ..db import utcnow
 from ..extensions import db
 from .models import SignInAttempt
 
 
+def _serialise(username: str, address: str | None) -> None:
+    """On PostgreSQL, one check-then-record at a time per account and per address,
+    so parallel guesses cannot all pass the count (SQLite already serialises writers)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for key in (f"signin:user:{username.lower()}", f"signin:addr:{address}"):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
 def seconds_until_allowed(username: str, address: str | None) -> int:
     """0 if a sign-in may be tried now, else how long to wait."""
+    _serialise(username, address)
     config = current_app.config
     window = timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"])
     since = utcnow() - window

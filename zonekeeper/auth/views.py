@@ -16,7 +16,7 @@ from ..people.models import Person
 from .forms import ConfirmForm, PasswordChangeForm, SignInForm, UserCreateForm
 from .models import User
 from .passwords import verify_password
-from .services import AccountError, change_password, create_user, set_active
+from .services import WRONG_CURRENT, AccountError, change_password, create_user, set_active
 from .sessions import start_session
 from .throttle import record_attempt, seconds_until_allowed
 
@@ -106,13 +106,39 @@ def password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
+        address = request.remote_addr
+        if seconds_until_allowed(user.username, address):
+            # someone is guessing the current password in a stolen session: end it
+            user.session_version += 1
+            record_event(
+                "auth.password_change_locked",
+                f"Too many wrong current passwords for '{user.username}'; signed out",
+                target=user,
+                person_id=user.person_id,
+            )
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Too many wrong passwords. You have been signed out.", "error")
+            return redirect(url_for("auth.sign_in"))
         try:
             change_password(user, form.current_password.data, form.new_password.data)
         except AccountError as exc:
+            if str(exc) == WRONG_CURRENT:
+                record_attempt(user.username, address, succeeded=False)
+                record_event(
+                    "auth.password_change_failed",
+                    f"Wrong current password for '{user.username}'",
+                    target=user,
+                    person_id=user.person_id,
+                )
+                db.session.commit()
             form.new_password.errors.append(str(exc))
         else:
+            signed_in_at = session.get("signed_in_at")
             login_user(user)  # this session continues under the new session version
             start_session()
+            session["signed_in_at"] = signed_in_at or session["signed_in_at"]  # no longer lifetime
             flash("Password changed. Other sessions of your account have been signed out.", "info")
             return redirect(url_for("site.dashboard"))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)

@@ -109,7 +109,7 @@ def roster() -> ResponseReturnValue:
         today=today,
         level_names=_level_names(),
         can_write=current_user.role in ROSTER_WRITERS,
-        export_args=request.args.to_dict(),
+        export_args={k: v for k, v in request.args.items() if k in RosterFilterForm.FIELDS and v},
     ), (200 if valid else 400)
 
 
