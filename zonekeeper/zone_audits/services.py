@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..actions.services import default_owner, due_date, open_action
 from ..audit.services import record_event
@@ -330,11 +330,22 @@ def history(policy: Policy, today: date, days: int = 14) -> list[tuple[date, lis
     ]
 
 
-def missed_days(policy: Policy, today: date, days: int = 7) -> list[DayStatus]:
-    """Past days (not today) on which a target's audit was never signed."""
-    return [
-        s
-        for day, statuses in history(policy, today, days + 1)[1:]
-        for s in statuses
-        if s.state != "signed"
-    ]
+def first_audit_date() -> date | None:
+    """When the site started auditing in ZoneKeeper: gaps are counted from then on."""
+    return db.session.scalar(select(func.min(ZoneAudit.audit_date)))
+
+
+def missed_days(policy: Policy, today: date, days: int = 7) -> dict[str, list[date]]:
+    """Per target label, the past days (not today) whose audit was never signed,
+    within ``days`` and not before the site's first audit."""
+    started = first_audit_date()
+    missed: dict[str, list[date]] = {}
+    if started is None:
+        return missed
+    for day, statuses in history(policy, today, days + 1)[1:]:
+        if day < started:
+            continue
+        for status in statuses:
+            if status.state != "signed":
+                missed.setdefault(status.target.label, []).append(day)
+    return missed
