@@ -1,0 +1,267 @@
+"""Zone audits through their pages: draft, sign, lock, amend; gaps and overdue across days."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests import factories
+from tests.conftest import AuthActions, csrf_token
+from zonekeeper.actions.models import CorrectiveAction
+from zonekeeper.extensions import db
+from zonekeeper.people.models import Designation
+from zonekeeper.zone_audits.models import ZoneAudit
+
+SLUG = "zone-ii-iii--zone-III"  # the Zones II/III walk-through: 8 daily items
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Set the clock: frozen(2026, 3, 2) makes it 09:00 UTC that day."""
+
+    def freeze(year: int, month: int, day: int) -> None:
+        moment = datetime(year, month, day, 9, 0, tzinfo=UTC)
+        monkeypatch.setattr("zonekeeper.clock.utcnow", lambda: moment)
+
+    return freeze
+
+
+@pytest.fixture
+def mrso(setup_data, auth: AuthActions) -> int:  # type: ignore[no-untyped-def]
+    def data() -> int:
+        person = factories.person(family="Reyes", level="level_2", trained_days_ago=5)
+        db.session.add(
+            Designation(
+                person=person,
+                role="mrso",
+                in_charge=True,
+                granted_on=person.trainings[0].completed_on,
+            )
+        )
+        factories.user("mrso1", "mrso", person_id=person.id)
+        return person.id
+
+    person_id = setup_data(data)
+    auth.sign_in("mrso1", factories.PASSWORD)
+    return person_id
+
+
+def _start(client: FlaskClient) -> int:
+    token = csrf_token(client.get("/zone-audits/").get_data(as_text=True))
+    response = client.post(f"/zone-audits/{SLUG}/start", data={"csrf_token": token})
+    assert response.status_code == 302
+    return int(re.search(r"/zone-audits/(\d+)", response.headers["Location"]).group(1))
+
+
+def _answers(
+    client: FlaskClient,
+    audit_id: int,
+    action: str,
+    fail: dict[str, str] | None = None,
+    skip: tuple[str, ...] = (),
+    **extra: object,
+):  # type: ignore[no-untyped-def]
+    page = client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
+    items = re.findall(r'name="result-([a-z0-9-]+)" value="pass"', page)
+    data: dict[str, object] = {"csrf_token": csrf_token(page), "action": action, **extra}
+    for item in items:
+        if item in skip:
+            continue
+        if fail and item in fail:
+            data[f"result-{item}"], data[f"comment-{item}"] = "fail", fail[item]
+        else:
+            data[f"result-{item}"] = "pass"
+    return client.post(f"/zone-audits/{audit_id}", data=data, content_type="multipart/form-data")
+
+
+def test_draft_sign_lock_and_amend(client: FlaskClient, mrso: int, app: Flask) -> None:
+    audit_id = _start(client)
+    assert _start(client) == audit_id  # starting again resumes the same draft
+    saved = _answers(client, audit_id, "save", skip=("hearing-protection",))
+    assert saved.status_code == 302
+    refused = _answers(client, audit_id, "sign", skip=("hearing-protection",))
+    assert (
+        refused.status_code == 400
+        and "Answer pass, fail or not applicable." in refused.get_data(as_text=True)
+    )
+    no_comment = _answers(client, audit_id, "sign", fail={"crash-cart-outside": ""})
+    assert no_comment.status_code == 400 and "comment is required" in no_comment.get_data(
+        as_text=True
+    )
+    signed = _answers(
+        client, audit_id, "sign", fail={"crash-cart-outside": "Crash cart parked inside Zone IV"}
+    )
+    assert signed.status_code == 302
+
+    with app.app_context():
+        action = db.session.scalars(select(CorrectiveAction)).one()
+        action_id = action.id
+        assert action.severity == "high" and action.owner_person_id == mrso
+        assert action.due_on - db.session.get(ZoneAudit, audit_id).audit_date == timedelta(days=3)
+    locked = _answers(client, audit_id, "save")
+    assert locked.status_code == 302  # refused with a message, nothing changed
+    assert "signed and locked" in client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
+
+    token = csrf_token(client.get(f"/zone-audits/{audit_id}").get_data(as_text=True))
+    amended = client.post(
+        f"/zone-audits/{audit_id}/amend",
+        data={
+            "csrf_token": token,
+            "reason": "Crash cart was in fact at its place; misread the floor marking",
+        },
+    )
+    new_id = int(re.search(r"/zone-audits/(\d+)", amended.headers["Location"]).group(1))
+    assert new_id != audit_id
+    assert _answers(client, new_id, "sign").status_code == 302  # all pass now
+    with app.app_context():
+        old, new = db.session.get(ZoneAudit, audit_id), db.session.get(ZoneAudit, new_id)
+        assert old.status == "signed" and new.status == "signed" and new.version == 2
+        assert new.supersedes_id == audit_id and "misread" in new.amendment_reason
+        assert [i.result for i in old.items if i.item_id == "crash-cart-outside"] == [
+            "fail"
+        ]  # untouched
+        assert db.session.scalars(select(CorrectiveAction.id)).all() == [action_id]  # no new action
+    again = client.post(
+        f"/zone-audits/{audit_id}/amend", data={"csrf_token": token, "reason": "another try"}
+    )
+    assert again.status_code == 302
+    assert "A newer version" in client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
+
+
+def test_gaps_and_overdue_actions_across_days(
+    client: FlaskClient, mrso: int, frozen, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    frozen(2026, 3, 2)
+    audit_id = _start(client)
+    _answers(
+        client, audit_id, "sign", fail={"hearing-protection": "Earplugs out of stock"}
+    )  # low: due in 30 days
+    frozen(2026, 3, 4)  # nothing signed on 3 March
+    page = client.get("/zone-audits/").get_data(as_text=True)
+    row = re.search(r"2026-03-03</td>(.*?)</tr>", page, re.S).group(1)
+    assert "Missed" in row
+    assert re.search(r"2026-03-04 \(today\)</td>\s*<td class=\"cell-missing\">\s*Due", page)
+    dashboard = client.get("/safety").get_data(as_text=True)
+    assert "Zones II and III walk-through · Zone III: 1 day(s) — 2026-03-03" in dashboard
+    assert "0 overdue" in dashboard
+    frozen(2026, 4, 2)  # a day past the action's 30 days
+    dashboard = client.get("/safety").get_data(as_text=True)
+    assert "1 overdue" in dashboard
+    overdue = client.get("/actions/?show=overdue").get_data(as_text=True)
+    assert "Earplugs" not in overdue and "Hearing protection" in overdue and "overdue" in overdue
+
+
+def test_yesterdays_draft_cannot_be_signed_today(client: FlaskClient, mrso: int, frozen) -> None:  # type: ignore[no-untyped-def]
+    frozen(2026, 3, 2)
+    audit_id = _start(client)
+    frozen(2026, 3, 3)
+    response = _answers(client, audit_id, "sign")
+    assert response.status_code == 302
+    assert "a missed day stays a gap" in client.get(f"/zone-audits/{audit_id}").get_data(
+        as_text=True
+    )
+
+
+def test_weekly_items_drop_out_once_done_that_week(
+    client: FlaskClient, mrso: int, frozen, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.site.models import Room, Scanner
+
+    def site() -> None:
+        room = Room(name="MRI 2 magnet room", zone="IV")
+        db.session.add(
+            Scanner(
+                name="MRI 2",
+                room=room,
+                field_strength_t=3.0,
+                spatial_field_gradient_t_per_m=20,
+                max_slew_rate_t_per_m_per_s=200,
+                operating_modes=["normal"],
+                transmit_coils=["body"],
+            )
+        )
+
+    setup_data(site)
+    frozen(2026, 3, 2)  # a Monday
+    page = client.get("/zone-audits/").get_data(as_text=True)
+    slug = re.search(r"/zone-audits/(scanner-room--room-\d+)/start", page).group(1)
+
+    def start_room() -> int:
+        token = csrf_token(client.get("/zone-audits/").get_data(as_text=True))
+        location = client.post(f"/zone-audits/{slug}/start", data={"csrf_token": token}).headers[
+            "Location"
+        ]
+        return int(location.rsplit("/", 1)[1])
+
+    monday = start_room()
+    assert "Helium level recorded" in client.get(f"/zone-audits/{monday}").get_data(as_text=True)
+    _answers(client, monday, "sign")
+    frozen(2026, 3, 3)
+    tuesday = start_room()
+    page = client.get(f"/zone-audits/{tuesday}").get_data(as_text=True)
+    assert "Helium level recorded" not in page and "Oxygen monitor alarm tested" not in page
+    frozen(2026, 3, 9)  # next week: helium again; alarm test is monthly, done in March
+    page = client.get(f"/zone-audits/{start_room()}").get_data(as_text=True)
+    assert "Helium level recorded" in page and "Oxygen monitor alarm tested" not in page
+
+
+def test_photo_upload_is_checked(client: FlaskClient, mrso: int, app: Flask) -> None:
+    audit_id = _start(client)
+    bad = _answers(
+        client,
+        audit_id,
+        "save",
+        **{"photo-zone-signage": (io.BytesIO(b"%PDF-1.4 not a photo"), "x.png")},
+    )
+    assert bad.status_code == 400 and "Only JPEG or PNG photos" in bad.get_data(as_text=True)
+    good = _answers(
+        client, audit_id, "save", **{"photo-zone-signage": (io.BytesIO(PNG), "sign.png")}
+    )
+    assert good.status_code == 302
+    page = client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
+    photo_url = re.search(r'href="(/zone-audits/photos/\d+)"', page).group(1)
+    photo = client.get(photo_url)
+    assert photo.mimetype == "image/png" and photo.data == PNG
+
+
+def test_only_the_mrso_or_a_delegated_level_2_runs_audits(
+    client: FlaskClient, auth: AuthActions, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    def data() -> int:
+        tech = factories.person(family="Tech", level="level_2", trained_days_ago=5)
+        factories.user("tech1", "technologist", person_id=tech.id)
+        return tech.id
+
+    tech_id = setup_data(data)
+    auth.sign_in("tech1", factories.PASSWORD)
+    token = csrf_token(client.get("/zone-audits/").get_data(as_text=True))
+    assert client.post(f"/zone-audits/{SLUG}/start", data={"csrf_token": token}).status_code == 403
+    setup_data(
+        lambda: db.session.add(
+            Designation(
+                person_id=tech_id, role="zone_audit_delegate", granted_on=datetime.now(UTC).date()
+            )
+        )
+    )
+    assert client.post(f"/zone-audits/{SLUG}/start", data={"csrf_token": token}).status_code == 302
+
+
+def test_audit_export_has_one_row_per_item(client: FlaskClient, mrso: int) -> None:
+    audit_id = _start(client)
+    _answers(client, audit_id, "sign", fail={"zone-signage": '=HYPERLINK("x") sign missing'})
+    response = client.get("/zone-audits/export.csv")
+    frame = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig")
+    assert len(frame) == 8 and set(frame["result"]) == {"pass", "fail"}
+    assert frame.loc[frame["item"] == "zone-signage", "comment"].iloc[0].startswith("'=")
+    assert (
+        client.get("/zone-audits/export.csv?date_from=2026-05-01&date_to=2026-04-01").status_code
+        == 400
+    )
