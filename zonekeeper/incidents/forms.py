@@ -20,7 +20,7 @@ class IncidentForm(FlaskForm):
         format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(message="Enter the date and time.")],
     )
-    zone = SelectField("Zone", validators=[DataRequired()])
+    zone = SelectField("Zone", validators=[DataRequired(message="Choose the zone.")])
     room_id = SelectField("Room", coerce=int, default=0)
     scanner_id = SelectField("Scanner", coerce=int, default=0)
     category = SelectField(

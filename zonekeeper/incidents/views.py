@@ -48,7 +48,7 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     policy = current_policy()
     form = IncidentForm()
-    form.zone.choices = options((z.id, z.name) for z in policy.zones)
+    form.zone.choices = options([("", "Choose…")] + [(z.id, z.name) for z in policy.zones])
     form.room_id.choices = options(
         [(0, "—")] + [(r.id, r.name) for r in db.session.scalars(select(Room).order_by(Room.name))]
     )
