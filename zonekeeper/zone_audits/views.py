@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..auth.forms import ConfirmForm
@@ -29,6 +30,7 @@ from .services import (
     save_answers,
     sign,
     sign_problems,
+    start_or_resume,
     target_by_slug,
     targets,
 )
@@ -82,10 +84,12 @@ def start(slug: str) -> ResponseReturnValue:
         abort(400)
     policy = current_policy()
     target = target_by_slug(policy, slug) or abort(404)
-    from .services import start_or_resume
-
-    audit = start_or_resume(target, site_today(), policy)
-    db.session.commit()
+    try:
+        audit = start_or_resume(target, site_today(), policy)
+        db.session.commit()
+    except IntegrityError:  # another tab started the same audit a moment ago: resume that one
+        db.session.rollback()
+        audit = start_or_resume(target, site_today(), policy)
     return redirect(url_for("zone_audits.audit", audit_id=audit.id))
 
 
