@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
+from .clock import site_zone
+
 
 def plausible_date(form: FlaskForm, field: DateField) -> None:
     """Dates a safety record could carry; also keeps date arithmetic in range."""
@@ -28,17 +30,12 @@ class DateRangeForm(FlaskForm):
         return self.date_from.data, self.date_to.data
 
     def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
-        start = (
-            datetime.combine(self.date_from.data, time.min, tzinfo=UTC)
-            if self.date_from.data
-            else None
-        )
-        end = (
-            datetime.combine(self.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
-            if self.date_to.data
-            else None
-        )
-        return start, end
+        """The range as UTC instants, from site midnight to site midnight."""
+        zone = site_zone()
+        first, last = self.date_from.data, self.date_to.data
+        start = datetime.combine(first, time.min, tzinfo=zone) if first else None
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone) if last else None
+        return (start.astimezone(UTC) if start else None, end.astimezone(UTC) if end else None)
 
 
 def date_range_from_query() -> DateRangeForm:

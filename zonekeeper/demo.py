@@ -10,7 +10,7 @@ Dates are relative to the day the demo is loaded.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -18,7 +18,7 @@ from .actions.models import CorrectiveAction
 from .audit.services import record_event
 from .auth.models import User
 from .auth.passwords import hash_password
-from .clock import site_today
+from .clock import site_today, site_zone
 from .extensions import db
 from .incidents.models import Incident
 from .people.models import Designation, Person, StaffScreening, TrainingRecord
@@ -319,7 +319,7 @@ def _audit_history(
     done: set[tuple[str, str, str]] = set()  # (target, item, period) already audited
     for days_ago in range(9, 0, -1):
         day = today - timedelta(days=days_ago)
-        signed_at = datetime.combine(day, time(7, 40), tzinfo=UTC)
+        signed_at = datetime.combine(day, time(7, 40), tzinfo=site_zone())
         for checklist, key, zone, room in targets:
             if room is not None and (days_ago, room.name) in DEMO_MISSED:
                 continue
@@ -380,7 +380,9 @@ def _audit_history(
 def _demo_action(
     item: ZoneAuditItem, closing: str | None, day: date, due_days: int, owner: Person, mrso: User
 ) -> None:
-    closed_at = datetime.combine(day + timedelta(days=1), time(10), tzinfo=UTC) if closing else None
+    closed_at = (
+        datetime.combine(day + timedelta(days=1), time(10), tzinfo=site_zone()) if closing else None
+    )
     db.session.add(
         CorrectiveAction(
             title=f"{item.text} — failed on {day}",
@@ -401,9 +403,9 @@ def _demo_action(
 
 def _incidents(today: date, rooms: dict[str, Room], logins: dict[str, User]) -> None:
     """A reviewed near miss from last week and a new one from this morning."""
-    last_week = datetime.combine(today - timedelta(days=5), time(14, 20), tzinfo=UTC)
-    this_morning = datetime.combine(today, time(7, 5), tzinfo=UTC)
-    closed = datetime.combine(today - timedelta(days=1), time(16), tzinfo=UTC)
+    last_week = datetime.combine(today - timedelta(days=5), time(14, 20), tzinfo=site_zone())
+    this_morning = datetime.combine(today, time(7, 5), tzinfo=site_zone())
+    closed = datetime.combine(today - timedelta(days=1), time(16), tzinfo=site_zone())
     db.session.add_all(
         [
             Incident(

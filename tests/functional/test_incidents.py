@@ -177,3 +177,64 @@ def test_actions_need_a_note_to_close_and_export(app: Flask, setup_data) -> None
         ).status_code
         == 403
     )
+
+
+def test_implausible_dates_and_unknown_incidents_are_4xx(app: Flask, setup_data) -> None:  # type: ignore[no-untyped-def]
+    mrso = _signed_in(app, setup_data, "mrso1", "mrso")
+    page = mrso.get("/incidents/new").get_data(as_text=True)
+    for when in ("0001-01-01T00:00", "9999-12-31T23:59"):
+        response = mrso.post(
+            "/incidents/new",
+            data={
+                "csrf_token": csrf_token(page),
+                "occurred_at": when,
+                "zone": "IV",
+                "room_id": "0",
+                "scanner_id": "0",
+                "category": "other",
+                "severity": "near_miss",
+                "description": "x",
+            },
+        )
+        assert response.status_code == 400 and "between 1990 and 2100" in response.get_data(
+            as_text=True
+        )
+    assert mrso.get("/actions/new?incident_id=99999").status_code == 404
+
+
+def test_owners_update_status_but_not_due_date_or_owner(app: Flask, setup_data) -> None:  # type: ignore[no-untyped-def]
+    mrso = _signed_in(app, setup_data, "mrso1", "mrso")
+    tech = _signed_in(app, setup_data, "tech1", "technologist")
+    page = mrso.get("/actions/new").get_data(as_text=True)
+    owner = re.search(r'<option value="(\d+)">Tech1', page).group(1)
+    location = mrso.post(
+        "/actions/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "title": "Restock earplugs",
+            "severity": "low",
+            "owner_person_id": owner,
+        },
+    ).headers["Location"]
+    form = tech.get(location).get_data(as_text=True)
+    due = re.search(r'name="due_on"[^>]*value="([^"]+)"', form).group(1)
+    pushed = tech.post(
+        location,
+        data={
+            "csrf_token": csrf_token(form),
+            "status": "in_progress",
+            "owner_person_id": owner,
+            "due_on": "2100-01-01",
+        },
+    )
+    assert pushed.status_code == 400 and "Only the MRSO" in pushed.get_data(as_text=True)
+    ok = tech.post(
+        location,
+        data={
+            "csrf_token": csrf_token(form),
+            "status": "in_progress",
+            "owner_person_id": owner,
+            "due_on": due,
+        },
+    )
+    assert ok.status_code == 302

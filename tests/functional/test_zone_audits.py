@@ -71,7 +71,13 @@ def _answers(
 ):  # type: ignore[no-untyped-def]
     page = client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
     items = re.findall(r'name="result-([a-z0-9-]+)" value="pass"', page)
-    data: dict[str, object] = {"csrf_token": csrf_token(page), "action": action, **extra}
+    revision = re.search(r'name="revision" value="([^"]*)"', page).group(1)
+    data: dict[str, object] = {
+        "csrf_token": csrf_token(page),
+        "action": action,
+        "revision": revision,
+        **extra,
+    }
     for item in items:
         if item in skip:
             continue
@@ -265,3 +271,44 @@ def test_audit_export_has_one_row_per_item(client: FlaskClient, mrso: int) -> No
         client.get("/zone-audits/export.csv?date_from=2026-05-01&date_to=2026-04-01").status_code
         == 400
     )
+
+
+def test_a_stale_window_cannot_overwrite_newer_answers(
+    client: FlaskClient, mrso: int, app: Flask
+) -> None:
+    audit_id = _start(client)
+    stale_page = client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
+    stale_revision = re.search(r'name="revision" value="([^"]*)"', stale_page).group(1)
+    assert _answers(client, audit_id, "save", fail={"zone-signage": "Sign torn"}).status_code == 302
+    response = client.post(
+        f"/zone-audits/{audit_id}",
+        data={
+            "csrf_token": csrf_token(stale_page),
+            "revision": stale_revision,
+            "action": "save",
+            "result-zone-signage": "pass",
+        },
+    )
+    assert response.status_code == 302
+    assert "changed in another window" in client.get(f"/zone-audits/{audit_id}").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        item = next(
+            i for i in db.session.get(ZoneAudit, audit_id).items if i.item_id == "zone-signage"
+        )
+        assert (item.result, item.comment) == ("fail", "Sign torn")
+
+
+def test_unlinked_photos_are_not_served(client: FlaskClient, mrso: int, setup_data) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.zone_audits.models import AuditPhoto
+
+    photo_id = setup_data(lambda: _add_photo(AuditPhoto))
+    assert client.get(f"/zone-audits/photos/{photo_id}").status_code == 404
+
+
+def _add_photo(model):  # type: ignore[no-untyped-def]
+    photo = model(mime_type="image/png", size_bytes=len(PNG), sha256="0" * 64, data=PNG)
+    db.session.add(photo)
+    db.session.flush()
+    return photo.id

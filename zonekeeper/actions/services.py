@@ -14,7 +14,16 @@ from ..people.models import Designation, Person
 from ..policy import Policy
 from .models import STATUSES, CorrectiveAction
 
-FIELDS = ("title", "severity", "source", "owner_person_id", "due_on", "status")
+# the title and notes are free text and stay out of the audit trail
+FIELDS = (
+    "severity",
+    "source",
+    "owner_person_id",
+    "due_on",
+    "status",
+    "incident_id",
+    "audit_item_id",
+)
 
 
 class ActionError(ValueError):
@@ -68,6 +77,7 @@ def open_action(
         else None,
     )
     db.session.add(action)
+    db.session.flush()  # defaults (status) are set before the snapshot
     record_event(
         "action.open",
         f"Opened corrective action ({severity}, {source})",

@@ -13,6 +13,7 @@ from ..clock import site_today
 from ..csv_export import csv_response
 from ..date_range import date_range_from_query
 from ..extensions import db
+from ..incidents.models import Incident
 from ..people.models import Person
 from ..policy_store import current_policy
 from .forms import ActionForm, ActionUpdateForm
@@ -61,6 +62,9 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     form = ActionForm()
     form.owner_person_id.choices = _staff_choices()
+    incident_id = request.args.get("incident_id", type=int)
+    if incident_id is not None and db.session.get(Incident, incident_id) is None:
+        abort(404)
     if form.validate_on_submit():
         policy, today = current_policy(), site_today()
         try:
@@ -71,7 +75,7 @@ def new() -> ResponseReturnValue:
                 source="manual",
                 owner=db.session.get(Person, form.owner_person_id.data),
                 due_on=form.due_on.data or due_date(form.severity.data, today, policy),
-                incident_id=request.args.get("incident_id", type=int),
+                incident_id=incident_id,
             )
         except ActionError as exc:
             form.owner_person_id.errors.append(str(exc))
@@ -84,13 +88,22 @@ def new() -> ResponseReturnValue:
 
 @bp.route("/<int:action_id>", methods=["GET", "POST"])
 def action(action_id: int) -> ResponseReturnValue:
-    record = db.session.get(CorrectiveAction, action_id) or abort(404)
+    locking = request.method == "POST"
+    record = db.session.get(CorrectiveAction, action_id, with_for_update=locking) or abort(404)
     form = ActionUpdateForm(obj=record if request.method == "GET" else None)
     form.owner_person_id.choices = _staff_choices()
     if request.method == "POST":
         if not _may_update(record):
             abort(403)
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        reassigning = form.owner_person_id.data != record.owner_person_id or (
+            form.due_on.data is not None and form.due_on.data != record.due_on
+        )
+        if valid and reassigning and current_user.role not in ROSTER_WRITERS:
+            form.owner_person_id.errors.append(
+                "Only the MRSO or the safety director can change the owner or the due date."
+            )
+        elif valid:
             try:
                 update_action(
                     record,

@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..choices import options
+from ..date_range import plausible_date
 from .models import CATEGORIES, SEVERITIES
 
 
@@ -18,7 +19,7 @@ class IncidentForm(FlaskForm):
     occurred_at = DateTimeLocalField(
         "When did it happen (site time)",
         format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired(message="Enter the date and time.")],
+        validators=[DataRequired(message="Enter the date and time."), plausible_date],
     )
     zone = SelectField("Zone", validators=[DataRequired(message="Choose the zone.")])
     room_id = SelectField("Room", coerce=int, default=0)

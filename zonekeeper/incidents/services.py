@@ -77,6 +77,7 @@ def report_incident(
         device_description=device_description.strip(),
     )
     db.session.add(incident)
+    db.session.flush()  # defaults (status) are set before the snapshot
     record_event(
         "incident.report",
         f"Reported incident: {CATEGORIES[category]}, {SEVERITIES[severity]}",
@@ -87,8 +88,8 @@ def report_incident(
         db.session.flush()
         open_action(
             title=f"Report incident #{incident.id} to FDA MedWatch (device involved)",
-            detail=f"Device: {incident.device_description}. "
-            "File FDA form 3500A and record the report number.",
+            detail="File FDA form 3500A for the device described in the incident report, "
+            "and record the MedWatch report number here.",
             severity="high",
             source="incident",
             owner=default_owner(today),

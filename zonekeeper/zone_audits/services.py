@@ -191,6 +191,12 @@ def save_answers(audit: ZoneAudit, answers: dict[str, ItemAnswer]) -> None:
         )
 
 
+def audit_revision(audit: ZoneAudit) -> str:
+    """Changes whenever any answer is saved: a form carries it to detect stale windows."""
+    stamps = [item.answered_at for item in audit.items if item.answered_at is not None]
+    return f"{audit.status}:{max(stamps).isoformat() if stamps else '-'}"
+
+
 def sign_problems(audit: ZoneAudit) -> dict[str, str]:
     problems = {}
     for item in audit.items:
@@ -302,6 +308,7 @@ class DayStatus:
     day: date
     audit: ZoneAudit | None  # the newest version, signed or not
     signed: ZoneAudit | None
+    tracked: bool = True  # False before the site's first audit or before the room existed
 
     @property
     def state(self) -> str:
@@ -324,10 +331,20 @@ def day_statuses(policy: Policy, day: date) -> list[DayStatus]:
 
 def history(policy: Policy, today: date, days: int = 14) -> list[tuple[date, list[DayStatus]]]:
     """Newest first; a day with no signed audit shows as a gap, never hidden."""
-    return [
-        (today - timedelta(days=n), day_statuses(policy, today - timedelta(days=n)))
-        for n in range(days)
-    ]
+    started = first_audit_date()
+    rows = []
+    for n in range(days):
+        day = today - timedelta(days=n)
+        statuses = day_statuses(policy, day)
+        for status in statuses:
+            room = status.target.room
+            status.tracked = (
+                started is not None
+                and day >= started
+                and (room is None or day >= room.created_at.date())
+            )
+        rows.append((day, statuses))
+    return rows
 
 
 def first_audit_date() -> date | None:
@@ -337,15 +354,10 @@ def first_audit_date() -> date | None:
 
 def missed_days(policy: Policy, today: date, days: int = 7) -> dict[str, list[date]]:
     """Per target label, the past days (not today) whose audit was never signed,
-    within ``days`` and not before the site's first audit."""
-    started = first_audit_date()
+    within ``days`` and not before records began for that target."""
     missed: dict[str, list[date]] = {}
-    if started is None:
-        return missed
     for day, statuses in history(policy, today, days + 1)[1:]:
-        if day < started:
-            continue
         for status in statuses:
-            if status.state != "signed":
+            if status.tracked and status.state != "signed":
                 missed.setdefault(status.target.label, []).append(day)
     return missed

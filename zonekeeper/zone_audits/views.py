@@ -24,8 +24,8 @@ from .services import (
     ItemAnswer,
     ZoneAuditError,
     amend,
+    audit_revision,
     day_statuses,
-    first_audit_date,
     history,
     save_answers,
     sign,
@@ -43,6 +43,8 @@ def may_run_audits() -> bool:
     """MRSO and safety director; a technologist only as a current Level 2 delegated by the MRSO."""
     if current_user.role in ("mrso", "safety_director"):
         return True
+    if current_user.role != "technologist":
+        return False
     person = db.session.get(Person, current_user.person_id) if current_user.person_id else None
     if person is None:
         return False
@@ -70,7 +72,6 @@ def index() -> ResponseReturnValue:
         "zone_audits/index.html",
         today_statuses=day_statuses(policy, today),
         days=history(policy, today),
-        started=first_audit_date() or today,
         can_run=may_run_audits(),
         start_form=ConfirmForm(),
         today=today,
@@ -113,7 +114,9 @@ def _answers_from_form(audit: ZoneAudit) -> tuple[dict[str, ItemAnswer], dict[st
 
 @bp.route("/<int:audit_id>", methods=["GET", "POST"])
 def audit(audit_id: int) -> ResponseReturnValue:
-    record = db.session.get(ZoneAudit, audit_id) or abort(404)
+    # a POST locks the audit row (PostgreSQL; SQLite transactions already begin IMMEDIATE)
+    locking = request.method == "POST"
+    record = db.session.get(ZoneAudit, audit_id, with_for_update=locking) or abort(404)
     policy = current_policy()
     target = next(
         (
@@ -128,6 +131,13 @@ def audit(audit_id: int) -> ResponseReturnValue:
         _require_runner()
         if not form.validate_on_submit():
             abort(400)
+        if request.form.get("revision") != audit_revision(record):
+            flash(
+                "This audit was changed in another window or by someone else since you opened it. "
+                "Nothing from your last save was stored: check the answers below and save again.",
+                "error",
+            )
+            return redirect(url_for("zone_audits.audit", audit_id=record.id))
         answers, errors = _answers_from_form(record)
         try:
             save_answers(
@@ -159,13 +169,14 @@ def audit(audit_id: int) -> ResponseReturnValue:
         amend_form=AmendForm(),
         can_run=may_run_audits(),
         previous=previous,
+        revision=audit_revision(record),
     ), (400 if errors else 200)
 
 
 @bp.route("/<int:audit_id>/amend", methods=["POST"])
 def amend_audit(audit_id: int) -> ResponseReturnValue:
     _require_runner()
-    record = db.session.get(ZoneAudit, audit_id) or abort(404)
+    record = db.session.get(ZoneAudit, audit_id, with_for_update=True) or abort(404)
     form = AmendForm()
     if not form.validate_on_submit():
         flash("Give the reason for the amendment (at least 5 characters).", "error")
@@ -175,13 +186,25 @@ def amend_audit(audit_id: int) -> ResponseReturnValue:
     except ZoneAuditError as exc:
         flash(str(exc), "error")
         return redirect(url_for("zone_audits.audit", audit_id=record.id))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # amended at the same moment in another window
+        db.session.rollback()
+        flash("A newer version of this audit was just started; open it from the history.", "error")
+        return redirect(url_for("zone_audits.audit", audit_id=audit_id))
     return redirect(url_for("zone_audits.audit", audit_id=amended.id))
 
 
 @bp.route("/photos/<int:photo_id>")
 def photo(photo_id: int) -> ResponseReturnValue:
     stored = db.session.get(AuditPhoto, photo_id) or abort(404)
+    if (
+        db.session.scalar(
+            select(ZoneAuditItem.id).where(ZoneAuditItem.photo_id == photo_id).limit(1)
+        )
+        is None
+    ):
+        abort(404)  # only photos that belong to an audit item are shown
     return Response(
         stored.data,
         mimetype=stored.mime_type,
