@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres bench lint setup clean
+.PHONY: run test test-sqlite test-postgres bench lint setup clean keys
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,14 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 
 setup: $(BIN)/.installed
 
-# Local keys, made once and never committed: session/CSRF signing and the audit chain.
-$(KEYS): | $(BIN)/.installed
+# Local keys, never committed: session/CSRF signing, the audit chain, badge tokens.
+# Missing keys are added; existing ones are kept (changing them would break sessions,
+# the audit chain's verification and every printed badge).
+keys: $(BIN)/.installed
 	mkdir -p $(INSTANCE)
-	umask 077; $(BIN)/python -c "import secrets; t = lambda: secrets.token_urlsafe(48); \
-	print(f'export ZONEKEEPER_SECRET_KEY={t()}'); print(f'export ZONEKEEPER_AUDIT_KEY={t()}')" > $@
+	umask 077; $(BIN)/python -m zonekeeper.local_keys $(KEYS)
 
-run: $(BIN)/.installed $(KEYS)
+run: $(BIN)/.installed keys
 	. ./$(KEYS) && $(BIN)/zonekeeper db upgrade
 	. ./$(KEYS) && $(BIN)/zonekeeper demo load --if-empty
 	@echo "Serving ZoneKeeper on http://$(HOST):$(PORT)  (Ctrl-C to stop)"

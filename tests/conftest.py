@@ -58,6 +58,7 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "AUDIT_KEY": "test-audit-key-not-for-production",
+        "BADGE_KEY": "test-badge-key-not-for-production",
         "DATABASE_URL": database_url,
         "SITE_NAME": "Test site",
     }

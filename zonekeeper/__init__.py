@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .auth import sessions
     from .auth.models import ROLE_LABELS
     from .auth.views import bp as auth_bp
+    from .badges.views import bp as badges_bp
     from .clock import site_time
     from .config import build_config
     from .dashboard.views import bp as dashboard_bp
@@ -42,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
-    for name in ("SECRET_KEY", "AUDIT_KEY"):
+    for name in ("SECRET_KEY", "AUDIT_KEY", "BADGE_KEY"):
         if not app.config[name]:
             raise RuntimeError(
                 f"ZONEKEEPER_{name} is not set. Set it to a long random value "
@@ -82,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(badges_bp)
     app.register_blueprint(zone_audits_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(incidents_bp)

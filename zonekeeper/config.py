@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "",  # shown next to the logo, e.g. "Riverside General · MRI"
     "SITE_TIMEZONE": "UTC",  # IANA name, e.g. America/Chicago: decides what "today" is
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "BADGE_KEY": None,  # required outside tests: ZONEKEEPER_BADGE_KEY, signs badge QR tokens
     "AUDIT_KEY": None,  # required outside tests: ZONEKEEPER_AUDIT_KEY, keys the audit hash chain
     "SESSION_IDLE_MINUTES": 15,
     "SESSION_MAX_HOURS": 12,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -208,7 +209,10 @@ def test_every_route_answers_each_role_as_the_access_table_says(
             severity="near_miss",
             description="Oxygen cylinder stopped at the door",
         )
-        db.session.add_all([audit, photo, action, incident])
+        from zonekeeper.badges.models import Badge
+
+        badge = Badge(person=person, valid_from=start, valid_until=start + timedelta(days=30))
+        db.session.add_all([audit, photo, action, incident, badge])
         db.session.flush()
         return {
             "person_id": person.id,
@@ -220,6 +224,7 @@ def test_every_route_answers_each_role_as_the_access_table_says(
             "action_id": action.id,
             "incident_id": incident.id,
             "training_id": person.trainings[0].id,
+            "badge_id": badge.id,
         }
 
     ids = setup_data(data)

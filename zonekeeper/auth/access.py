@@ -58,6 +58,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "incidents.incident": ALL_PEOPLE,
     "incidents.export_csv": ROSTER_WRITERS,
     "dashboard.safety": SAFETY_STAFF,
+    "badges.index": SAFETY_STAFF,
+    "badges.issue": ROSTER_WRITERS,
+    "badges.reissue": ROSTER_WRITERS,
+    "badges.revoke": ROSTER_WRITERS,
+    "badges.print_sheet": ROSTER_WRITERS,
+    "badges.level_colours": ROSTER_WRITERS,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -9,6 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import ROSTER_WRITERS
+from ..badges.forms import BadgeIssueForm, BadgeReissueForm, BadgeRevokeForm
+from ..badges.services import current_badge
 from ..choices import options
 from ..clock import site_today
 from ..csv_export import csv_response
@@ -160,6 +164,8 @@ def person(person_id: int) -> ResponseReturnValue:
         can_write=current_user.role in ROSTER_WRITERS,
         end_form=DesignationEndForm(),
         void_form=VoidTrainingForm(),
+        badge=current_badge(record),
+        badge_forms=badge_forms(today),
         trainings=sorted(
             record.trainings, key=lambda t: (t.completed_on, t.recorded_at), reverse=True
         ),
@@ -167,6 +173,12 @@ def person(person_id: int) -> ResponseReturnValue:
             record.screenings, key=lambda s: (s.screened_on, s.recorded_at), reverse=True
         ),
     )
+
+
+def badge_forms(today: date) -> dict[str, object]:
+    issue = BadgeIssueForm(data={"valid_from": today, "valid_until": today + timedelta(days=365)})
+    reissue = BadgeReissueForm(data={"valid_until": today + timedelta(days=365)})
+    return {"issue": issue, "reissue": reissue, "revoke": BadgeRevokeForm()}
 
 
 def _approver_choices() -> list[tuple[int, str]]:

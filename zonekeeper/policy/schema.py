@@ -37,6 +37,7 @@ class LevelSpec(StrictModel):
     name: str = Field(min_length=1)
     rank: int = Field(ge=0)
     description: str = ""
+    badge_colour: str = Field(default="#6b7280", pattern=r"^#[0-9a-fA-F]{6}$")
     source: str = Field(min_length=1)
 
 

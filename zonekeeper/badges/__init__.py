@@ -1,0 +1,1 @@
+"""QR badges: signed tokens, issue / reissue / revoke, printable badge sheets."""
