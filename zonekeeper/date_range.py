@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from flask import request
+from flask import abort, request
 from flask_wtf import FlaskForm
+from sqlalchemy import DateTime, Select
+from sqlalchemy.types import TypeDecorator
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
@@ -40,3 +43,21 @@ class DateRangeForm(FlaskForm):
 
 def date_range_from_query() -> DateRangeForm:
     return DateRangeForm(request.args, meta={"csrf": False})
+
+
+def rows_in_range(query: Select, column: Any) -> Select:  # type: ignore[type-arg]
+    """``query`` limited to the ?date_from=&date_to= site days of the request; 400 if invalid.
+
+    ``column`` is a timestamp (compared in UTC from site midnight to site midnight)
+    or a date (compared as days).
+    """
+    dates = date_range_from_query()
+    if not dates.validate():
+        abort(400)
+    is_timestamp = isinstance(column.type, DateTime | TypeDecorator)
+    start, end = dates.utc_bounds() if is_timestamp else dates.day_bounds()
+    if start is not None:
+        query = query.where(column >= start)
+    if end is not None:
+        query = query.where(column < end if is_timestamp else column <= end)
+    return query

@@ -238,3 +238,42 @@ def test_owners_update_status_but_not_due_date_or_owner(app: Flask, setup_data) 
         },
     )
     assert ok.status_code == 302
+
+
+def test_export_days_are_site_days(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
+    """In Chicago, an incident at 20:00 on 20 November is on the 20th (02:00 UTC on the 21st)."""
+    from datetime import UTC, datetime
+
+    chicago = another_app(SITE_TIMEZONE="America/Chicago")
+
+    def data() -> None:
+        user = factories.user("mrso1", "mrso")
+        db.session.add(
+            Incident(
+                occurred_at=datetime(2026, 11, 21, 2, 0, tzinfo=UTC),
+                reported_by_user_id=user.id,
+                report_delay_minutes=10,
+                late_report=False,
+                zone="IV",
+                category="other",
+                severity="near_miss",
+                description="Evening near miss",
+            )
+        )
+
+    setup_data(data)
+    client = chicago.test_client()
+    AuthActions(client).sign_in("mrso1", factories.PASSWORD)
+    on_the_20th = pd.read_csv(
+        io.BytesIO(
+            client.get("/incidents/export.csv?date_from=2026-11-20&date_to=2026-11-20").data
+        ),
+        encoding="utf-8-sig",
+    )
+    on_the_21st = pd.read_csv(
+        io.BytesIO(
+            client.get("/incidents/export.csv?date_from=2026-11-21&date_to=2026-11-21").data
+        ),
+        encoding="utf-8-sig",
+    )
+    assert len(on_the_20th) == 1 and len(on_the_21st) == 0

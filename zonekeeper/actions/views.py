@@ -11,7 +11,7 @@ from ..auth.access import ROSTER_WRITERS
 from ..choices import options
 from ..clock import site_today
 from ..csv_export import csv_response
-from ..date_range import date_range_from_query
+from ..date_range import rows_in_range
 from ..extensions import db
 from ..incidents.models import Incident
 from ..people.models import Person
@@ -129,15 +129,9 @@ def action(action_id: int) -> ResponseReturnValue:
 
 @bp.route("/export.csv")
 def export_csv() -> ResponseReturnValue:
-    dates = date_range_from_query()
-    if not dates.validate():
-        abort(400)
-    start, end = dates.utc_bounds()
-    query = select(CorrectiveAction).order_by(CorrectiveAction.created_at)
-    if start:
-        query = query.where(CorrectiveAction.created_at >= start)
-    if end:
-        query = query.where(CorrectiveAction.created_at < end)
+    query = rows_in_range(
+        select(CorrectiveAction).order_by(CorrectiveAction.created_at), CorrectiveAction.created_at
+    )
     today = site_today()
     header = [
         "id",

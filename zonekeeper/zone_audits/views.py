@@ -12,7 +12,7 @@ from ..audit.services import record_event
 from ..auth.forms import ConfirmForm
 from ..clock import site_today
 from ..csv_export import csv_response
-from ..date_range import date_range_from_query
+from ..date_range import rows_in_range
 from ..extensions import db
 from ..people.models import Person
 from ..people.services import person_standing
@@ -217,10 +217,6 @@ def photo(photo_id: int) -> ResponseReturnValue:
 
 @bp.route("/export.csv")
 def export_csv() -> ResponseReturnValue:
-    dates = date_range_from_query()
-    if not dates.validate():
-        abort(400)
-    start, end = dates.day_bounds()
     query = (
         select(ZoneAudit, ZoneAuditItem)
         .join(ZoneAuditItem)
@@ -232,10 +228,7 @@ def export_csv() -> ResponseReturnValue:
             ZoneAuditItem.position,
         )
     )
-    if start:
-        query = query.where(ZoneAudit.audit_date >= start)
-    if end:
-        query = query.where(ZoneAudit.audit_date <= end)
+    query = rows_in_range(query, ZoneAudit.audit_date)
     header = [
         "audit_date",
         "checklist",
