@@ -167,3 +167,16 @@ def test_unexpected_error_shows_no_traceback(another_app) -> None:  # type: igno
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
     assert "Nothing was changed" in body
+
+
+def test_a_kiosk_account_can_sign_out(client: FlaskClient, auth: AuthActions, setup_data) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.user("door2", "kiosk"))
+    auth.sign_in("door2", factories.PASSWORD)
+    refused = client.get(
+        "/"
+    )  # the kiosk's only page so far is "not allowed", with a sign-out button
+    assert refused.status_code == 403
+    token = csrf_token(refused.get_data(as_text=True))
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert client.get("/").status_code == 302  # signed out, not merely refused

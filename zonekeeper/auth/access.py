@@ -8,6 +8,7 @@ from __future__ import annotations
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # any active account except kiosks
+ANY_ACCOUNT = "any_account"  # kiosk devices included (signing out)
 
 ALL_PEOPLE = frozenset({"technologist", "mrso", "safety_director", "admin"})
 SAFETY_STAFF = frozenset({"mrso", "safety_director", "admin"})
@@ -20,7 +21,7 @@ AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     "auth.sign_in": PUBLIC,
-    "auth.sign_out": SIGNED_IN,
+    "auth.sign_out": ANY_ACCOUNT,
     "site.dashboard": ALL_PEOPLE,
     "site.policy": ALL_PEOPLE,
     "site.check_access": ALL_PEOPLE,

@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 
 from ..db import utcnow
 from ..extensions import db, login_manager
-from .access import PUBLIC, SIGNED_IN, allowed_roles
+from .access import ANY_ACCOUNT, PUBLIC, SIGNED_IN, allowed_roles
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ def init_sessions(app: Flask) -> None:
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         session["last_seen"] = utcnow().timestamp()
         role = current_user.role
+        if rule == ANY_ACCOUNT:
+            return None
         if rule == SIGNED_IN:
             if role == "kiosk":
                 _refuse(role)

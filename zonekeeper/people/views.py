@@ -61,6 +61,14 @@ def _person_or_404(person_id: int) -> Person:
     return person
 
 
+def _record_of_person_or_404(model, record_id: int, person: Person):  # type: ignore[no-untyped-def]
+    """A training, designation ... by id, only if it belongs to this person."""
+    found = db.session.get(model, record_id)
+    if found is None or found.person_id != person.id:
+        abort(404)
+    return found
+
+
 def _roster_people(form: RosterFilterForm) -> list[Person]:
     query = select(Person).where(Person.kind != "patient").options(*WITH_RECORDS)
     if form.kind.data:
@@ -242,9 +250,7 @@ def training_new(person_id: int) -> ResponseReturnValue:
 @bp.route("/<int:person_id>/trainings/<int:training_id>/void", methods=["POST"])
 def training_void(person_id: int, training_id: int) -> ResponseReturnValue:
     record = _person_or_404(person_id)
-    training = db.session.get(TrainingRecord, training_id)
-    if training is None or training.person_id != record.id:
-        abort(404)
+    training = _record_of_person_or_404(TrainingRecord, training_id, record)
     form = VoidTrainingForm()
     if not form.validate_on_submit():
         flash("Say why this training record is wrong (at least 5 characters).", "error")
@@ -324,9 +330,7 @@ def designation_new(person_id: int) -> ResponseReturnValue:
 @bp.route("/<int:person_id>/designations/<int:designation_id>/end", methods=["POST"])
 def designation_end(person_id: int, designation_id: int) -> ResponseReturnValue:
     record = _person_or_404(person_id)
-    designation = db.session.get(Designation, designation_id)
-    if designation is None or designation.person_id != record.id:
-        abort(404)
+    designation = _record_of_person_or_404(Designation, designation_id, record)
     form = DesignationEndForm()
     if not form.validate_on_submit():
         flash("Choose the date the designation ends.", "error")
