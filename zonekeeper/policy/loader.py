@@ -23,10 +23,14 @@ from .schema import (
     AccessFile,
     AuditsFile,
     ConditionSpec,
+    ContrastFile,
     PersonnelFile,
+    ScreeningFile,
     StrictModel,
     ZonesFile,
 )
+from .screening.compile import compile_screening
+from .screening.policy import ContrastPolicy, ScreeningPolicy
 
 
 def policy_files(directory: Path) -> list[Path]:
@@ -115,6 +119,7 @@ def load_policy(directory: str | Path) -> Policy:
     audits = _optional_single(parsed, "audits", root, issues)
     if isinstance(audits, AuditsFile):
         _check_audits(audits, _file_of(parsed, "audits"), domains, issues)
+    screening, contrast = _screening_policy(parsed, root, issues)
     if issues:
         raise PolicyError(issues)
     return Policy(
@@ -139,7 +144,25 @@ def load_policy(directory: str | Path) -> Policy:
         if isinstance(audits, AuditsFile)
         else 24,
         medwatch_due_days=audits.medwatch_due_days if isinstance(audits, AuditsFile) else 10,
+        screening=screening,
+        contrast=contrast,
     )
+
+
+def _screening_policy(
+    parsed: dict[str, list[tuple[str, StrictModel]]], root: Path, issues: list[PolicyIssue]
+) -> tuple[ScreeningPolicy | None, ContrastPolicy | None]:
+    """rules/screening.yaml and rules/contrast.yaml: optional, at most one each."""
+    screening = _optional_single(parsed, "screening", root, issues)
+    contrast = _optional_single(parsed, "contrast", root, issues)
+    if contrast is not None and screening is None:
+        issues.append(PolicyIssue(str(root), "", "a 'contrast' file needs a 'screening' file"))
+    if not isinstance(screening, ScreeningFile):
+        return None, None
+    contrast_pair = (
+        (contrast, _file_of(parsed, "contrast")) if isinstance(contrast, ContrastFile) else None
+    )
+    return compile_screening(screening, _file_of(parsed, "screening"), contrast_pair, issues)
 
 
 def _parse_file(path: Path, issues: list[PolicyIssue]) -> tuple[str | None, StrictModel | None]:

@@ -8,6 +8,7 @@ from typing import Any, Literal, NamedTuple
 from .conditions import Condition
 from .facts import Domains
 from .schema import ChecklistSpec, DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
+from .screening.policy import ContrastPolicy, ScreeningPolicy
 
 Effect = Literal["grant", "grant_with_escort", "deny"]
 Outcome = Literal["grant", "grant_with_escort", "deny"]
@@ -54,6 +55,8 @@ class Policy:
     action_due_days: dict[str, int] = field(default_factory=dict)
     incident_report_hours: int = 24
     medwatch_due_days: int = 10
+    screening: ScreeningPolicy | None = None  # rules/screening.yaml, if present
+    contrast: ContrastPolicy | None = None  # rules/contrast.yaml, if present
 
     rules_with_reasons: tuple[tuple[Rule, Reason], ...] = field(default=(), init=False)
 

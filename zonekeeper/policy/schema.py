@@ -119,9 +119,75 @@ class AuditsFile(StrictModel):
     checklists: list[ChecklistSpec] = Field(min_length=1)
 
 
+Disposition = Literal["cleared", "conditional", "more_info_required", "not_cleared"]
+
+
+class ActionSpec(StrictModel):
+    code: str = Field(pattern=CODE)
+    text: str = Field(min_length=1)
+
+
+class ConstraintTextSpec(StrictModel):
+    id: str = Field(pattern=IDENTIFIER)
+    text: str = Field(min_length=1)
+
+
+class ScreeningRuleSpec(StrictModel):
+    """A rule over screening facts; the worst disposition of the fired rules wins."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    disposition: Disposition
+    code: str = Field(pattern=CODE)
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    actions: list[str] = Field(default_factory=list)
+    constraints: list[ConstraintTextSpec] = Field(default_factory=list)
+    when: list[ConditionSpec] = Field(min_length=1)
+    unless: list[ConditionSpec] = Field(default_factory=list)
+
+
+class ImplantCheckSpec(StrictModel):
+    """What one built-in label-versus-scanner check leads to (its logic is Python)."""
+
+    check: str
+    disposition: Disposition
+    code: str = Field(pattern=CODE)
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    actions: list[str] = Field(default_factory=list)
+    unless: list[ConditionSpec] = Field(default_factory=list)  # e.g. an MRMD decision
+
+
+class ScreeningFile(StrictModel):
+    kind: Literal["screening"]
+    required_answers: list[str] = Field(min_length=1)
+    required_answers_source: str = Field(min_length=1)
+    system_categories: list[str]
+    program_device_categories: list[str]
+    actions: list[ActionSpec] = Field(min_length=1)
+    implant_checks: list[ImplantCheckSpec] = Field(min_length=1)
+    rules: list[ScreeningRuleSpec] = Field(min_length=1)
+
+
+class ContrastGroupSpec(StrictModel):
+    id: str = Field(pattern=r"^[IV]+$")
+    name: str = Field(min_length=1)
+    agents: dict[str, list[str]] = Field(min_length=1)  # generic name -> brand names
+    source: str = Field(min_length=1)
+
+
+class ContrastFile(StrictModel):
+    kind: Literal["contrast"]
+    groups: list[ContrastGroupSpec] = Field(min_length=1)
+    actions: list[ActionSpec] = Field(default_factory=list)
+    rules: list[ScreeningRuleSpec] = Field(min_length=1)
+
+
 FILE_KINDS: dict[str, type[StrictModel]] = {
     "zones": ZonesFile,
     "personnel": PersonnelFile,
     "access": AccessFile,
     "audits": AuditsFile,
+    "screening": ScreeningFile,
+    "contrast": ContrastFile,
 }

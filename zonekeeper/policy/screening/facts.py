@@ -88,6 +88,10 @@ SCREENING_FACTS: dict[str, ScreeningFactSpec] = {
         _answer("clearance.mrmd_risk_benefit", "The MRMD documented a risk/benefit decision."),
         _answer("clearance.contrast_reaction", "A radiologist reviewed the prior reaction."),
         _answer("clearance.low_egfr", "A radiologist approved contrast despite a low eGFR."),
+        _answer(
+            "clearance.contrast_pregnancy",
+            "Radiologist and referrer documented why gadolinium is needed in pregnancy.",
+        ),
     )
 }
 
