@@ -104,12 +104,18 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     with application.app_context():
         db.session.remove()
         from zonekeeper.audit.models import GENESIS_HASH, AuditChainHead
+        from zonekeeper.doors.models import AccessLogHead
 
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
             conn.execute(
                 AuditChainHead.__table__.insert().values(
+                    id=1, last_seq=0, last_hash=GENESIS_HASH, head_mac=""
+                )
+            )
+            conn.execute(
+                AccessLogHead.__table__.insert().values(
                     id=1, last_seq=0, last_hash=GENESIS_HASH, head_mac=""
                 )
             )

@@ -52,3 +52,42 @@ def user(username: str, role: str, password: str = PASSWORD, person_id: int | No
     db.session.add(account)
     db.session.commit()
     return account
+
+
+def door_site() -> dict[str, int]:
+    """A Zone III corridor behind a Zone II door, and a scanner room behind a Zone IV door."""
+    from zonekeeper.site.models import Door, Room
+
+    corridor = Room(name="Zone III corridor", zone="III")
+    magnet = Room(name="MRI 1", zone="IV")
+    db.session.add_all([corridor, magnet])
+    db.session.flush()
+    door_iii = Door(
+        code="zone-iii",
+        name="Zone III entrance",
+        from_zone="II",
+        to_zone="III",
+        room_id=corridor.id,
+    )
+    door_iv = Door(
+        code="mri-1", name="MRI 1 door", from_zone="III", to_zone="IV", room_id=magnet.id
+    )
+    db.session.add_all([door_iii, door_iv])
+    db.session.flush()
+    return {"zone-iii": door_iii.id, "mri-1": door_iv.id}
+
+
+def badge(owner: Person, *, valid_days: int = 365, starts_in_days: int = 0) -> str:
+    """Issue a badge to ``owner`` and return the text its QR code carries."""
+    from zonekeeper.badges.models import Badge
+    from zonekeeper.badges.services import token_for
+
+    today = utcnow().date()
+    record = Badge(
+        person=owner,
+        valid_from=today + timedelta(days=starts_in_days),
+        valid_until=today + timedelta(days=valid_days),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return token_for(record)

@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import errors, security
     from .actions.views import bp as actions_bp
+    from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .auth import sessions
     from .auth.models import ROLE_LABELS
@@ -26,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .config import build_config
     from .dashboard.views import bp as dashboard_bp
     from .db import configure_sqlite, engine_options
+    from .doors.views import bp as doors_bp
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
     from .logging_setup import configure_logging
@@ -88,12 +90,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(actions_bp)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(doors_bp)
+    app.register_blueprint(api_bp)
     app.add_template_filter(site_time, "site_time")
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})
+    app.context_processor(_emergency_context)
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     return app
+
+
+def _emergency_context() -> dict[str, Any]:
+    """Every signed-in page shows a declared emergency (one indexed query)."""
+    from flask_login import current_user
+
+    from .doors.emergency import active_emergency
+
+    if not current_user.is_authenticated:
+        return {"active_emergency": None}
+    return {"active_emergency": active_emergency()}
 
 
 def _database_id_converter() -> Any:

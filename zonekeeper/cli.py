@@ -162,6 +162,50 @@ def audit_verify(min_seq: int) -> None:
 
 
 @main.group()
+def door() -> None:
+    """Doors, their readers, and the access log."""
+
+
+@door.command("list")
+@with_appcontext
+def door_list() -> None:
+    """The doors, with the codes readers and kiosks use."""
+    from .site.services import doors
+
+    for item in doors():
+        click.echo(f"{item.code:24} Zone {item.from_zone} -> {item.to_zone}  {item.name}")
+
+
+@door.command("add-device")
+@click.argument("door_code")
+@click.argument("name")
+@with_appcontext
+def door_add_device(door_code: str, name: str) -> None:
+    """Register a reader at a door and print its token (shown once; only a hash is kept)."""
+    from .doors.devices import DeviceError, add_device
+
+    try:
+        token = add_device(door_code, name)
+    except DeviceError as exc:
+        _fail(str(exc))
+    click.echo(f"Device '{name}' registered at door {door_code}. Its token (shown once):")
+    click.echo(token)
+
+
+@door.command("verify-log")
+@with_appcontext
+def door_verify_log() -> None:
+    """Walk the access log's hash chain; exit 0 if intact, 1 naming the first broken event."""
+    from .doors.access_log import verify_access_log
+
+    checked, broken = verify_access_log()
+    if broken is not None:
+        click.echo(f"BROKEN after {checked} intact event(s): {broken}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {checked} access event(s), chain intact.")
+
+
+@main.group()
 def user() -> None:
     """User accounts."""
 
@@ -174,14 +218,21 @@ def user() -> None:
     type=click.Choice(["technologist", "mrso", "safety_director", "admin", "kiosk"]),
 )
 @click.option("--person-id", type=int, help="The person record this account belongs to.")
+@click.option("--door", "door_code", help="Kiosk accounts: the code of the door it stands at.")
 @click.password_option()
 @with_appcontext
-def user_create(username: str, role: str, person_id: int | None, password: str) -> None:
+def user_create(
+    username: str, role: str, person_id: int | None, door_code: str | None, password: str
+) -> None:
     """Create an account."""
     from .auth.services import AccountError, create_user
+    from .doors.devices import door_by_code
 
+    door = door_by_code(door_code) if door_code else None
+    if door_code and door is None:
+        _fail(f"no door with code '{door_code}'")
     try:
-        create_user(username, password, role, person_id)
+        create_user(username, password, role, person_id, door.id if door else None)
     except AccountError as exc:
         _fail(str(exc))
     click.echo(f"Created {role} account '{username}'.")

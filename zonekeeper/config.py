@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_MB": 5,
     "HTTPS": False,  # set true behind TLS: Secure cookies and HSTS
     "LOG_LEVEL": "INFO",
+    # door check-in
+    "ESCORT_WINDOW_SECONDS": 30,  # a Non-MR scan waits this long for its escort to badge
+    "ANTI_PASSBACK": "soft",  # soft: a second entry is granted and flagged; hard: denied
+    "STALE_ENTRY_HOURS": 12,  # inside longer than this: shown apart as probably missed exits
+    "KIOSK_SESSION_DAYS": 30,  # kiosk stations stay signed in (no idle timeout) this long
 }
 
 

@@ -40,9 +40,10 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def row_hash(key: bytes, fields: dict[str, Any]) -> str:
+def row_hash(key: bytes, fields: dict[str, Any], names: tuple[str, ...] = HASHED_FIELDS) -> str:
+    """The HMAC of the named fields (the audit trail's by default; the access log has its own)."""
     payload = json.dumps(
-        {name: _canonical(fields[name]) for name in HASHED_FIELDS},
+        {name: _canonical(fields[name]) for name in names},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -63,7 +64,13 @@ class ChainBreak:
 
 
 def first_break(
-    key: bytes, rows: Any, head_seq: int, head_hash: str, genesis: str, sealed_head: str = ""
+    key: bytes,
+    rows: Any,
+    head_seq: int,
+    head_hash: str,
+    genesis: str,
+    sealed_head: str = "",
+    names: tuple[str, ...] = HASHED_FIELDS,
 ) -> tuple[int, ChainBreak | None]:
     """Walk rows in seq order; return how many were checked and the first break."""
     expected_mac = (
@@ -75,7 +82,7 @@ def first_break(
         )
     expected_seq, previous, checked = 1, genesis, 0
     for row in rows:
-        fields = {name: getattr(row, name) for name in HASHED_FIELDS}
+        fields = {name: getattr(row, name) for name in names}
         if row.seq != expected_seq:
             missing = f"seq {expected_seq}" + (
                 f" to {row.seq - 1}" if row.seq - 1 > expected_seq else ""
@@ -85,7 +92,7 @@ def first_break(
             )
         if row.prev_hash != previous:
             return checked, ChainBreak(row.id, row.seq, "does not link to the row before it")
-        if not hmac.compare_digest(row_hash(key, fields), row.row_hash):
+        if not hmac.compare_digest(row_hash(key, fields, names), row.row_hash):
             return checked, ChainBreak(
                 row.id, row.seq, "content does not match its hash: the row was changed"
             )

@@ -15,6 +15,7 @@ SAFETY_STAFF = frozenset({"mrso", "safety_director", "admin"})
 ROSTER_WRITERS = frozenset({"mrso", "safety_director"})
 AUDIT_READERS = frozenset({"safety_director", "admin"})
 ADMINS = frozenset({"admin"})
+KIOSKS = frozenset({"kiosk"})
 # technologists only when current Level 2 and delegated by the MRSO (checked in the view)
 AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
 
@@ -65,6 +66,20 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "badges.revoke": ROSTER_WRITERS,
     "badges.print_sheet": ROSTER_WRITERS,
     "badges.level_colours": ROSTER_WRITERS,
+    # door check-in: the reader API authenticates devices and kiosk sessions itself
+    "api.door_scan": PUBLIC,
+    "api.door_status": PUBLIC,
+    "api.openapi": PUBLIC,
+    "doors.kiosk": KIOSKS,
+    "doors.inside": ALL_PEOPLE,
+    # declaring and ending an emergency: the MRSO or any current Level 2 (checked in the view)
+    "doors.emergency": ALL_PEOPLE,
+    "doors.emergency_end": ALL_PEOPLE,
+    "doors.muster": ALL_PEOPLE,
+    "doors.mark_person_safe": ALL_PEOPLE,
+    "doors.muster_csv": ALL_PEOPLE,
+    "doors.access_log": SAFETY_STAFF,
+    "doors.access_log_csv": SAFETY_STAFF,
 }
 
 

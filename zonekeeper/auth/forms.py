@@ -34,6 +34,7 @@ class UserCreateForm(FlaskForm):
     )
     role = SelectField("Role", choices=options(ROLE_LABELS.items()))
     person_id = SelectField("Person", coerce=int, default=0)
+    door_id = SelectField("Door (kiosk accounts)", coerce=int, default=0)
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=256)])
 
 

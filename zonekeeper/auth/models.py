@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
+from ..site.models import Door
 
 ROLE_LABELS = {
     "technologist": "Technologist",
@@ -29,6 +30,8 @@ class User(db.Model):  # type: ignore[name-defined]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
+    # kiosk accounts only: the one door this station stands at
+    door_id: Mapped[int | None] = mapped_column(ForeignKey("doors.id", name="fk_users_door_id"))
     active: Mapped[bool] = mapped_column(default=True)
     # bumped at sign-out, password change and disabling: older session cookies stop working
     session_version: Mapped[int] = mapped_column(default=1)
@@ -36,6 +39,7 @@ class User(db.Model):  # type: ignore[name-defined]
     last_sign_in_at: Mapped[datetime | None]
 
     person: Mapped[Person | None] = relationship()
+    door: Mapped[Door | None] = relationship()
 
     # Flask-Login protocol
     @property

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..audit.services import record_event
 from ..extensions import db
 from ..people.models import Person
+from ..site.models import Door
 from .models import ROLES, User
 from .passwords import hash_password, password_problem, verify_password
 
@@ -25,7 +26,13 @@ def _personal_words(username: str, person: Person | None) -> list[str]:
     return words
 
 
-def create_user(username: str, password: str, role: str, person_id: int | None = None) -> User:
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    person_id: int | None = None,
+    door_id: int | None = None,
+) -> User:
     username = username.strip()
     if not username or len(username) > 80:
         raise AccountError("username must be 1 to 80 characters")
@@ -37,12 +44,20 @@ def create_user(username: str, password: str, role: str, person_id: int | None =
     problem = password_problem(password, _personal_words(username, person))
     if problem:
         raise AccountError(problem)
+    if role == "kiosk" and (door_id is None or db.session.get(Door, door_id) is None):
+        raise AccountError("a kiosk account stands at one door: choose the door")
+    if role != "kiosk":
+        door_id = None
     if db.session.scalar(select(User).where(User.username == username)):
         raise AccountError(f"an account named '{username}' already exists")
     if person_id is not None and db.session.scalar(select(User).where(User.person_id == person_id)):
         raise AccountError("that person already has an account (one account per person)")
     user = User(
-        username=username, password_hash=hash_password(password), role=role, person_id=person_id
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        person_id=person_id,
+        door_id=door_id,
     )
     db.session.add(user)
     record_event(
@@ -50,7 +65,13 @@ def create_user(username: str, password: str, role: str, person_id: int | None =
         f"Account '{username}' created with role {role}",
         target=user,
         person_id=person_id,
-        after={"username": username, "role": role, "person_id": person_id, "active": True},
+        after={
+            "username": username,
+            "role": role,
+            "person_id": person_id,
+            "door_id": door_id,
+            "active": True,
+        },
     )
     db.session.commit()
     return user

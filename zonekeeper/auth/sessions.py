@@ -36,10 +36,15 @@ def start_session() -> None:
     session["last_seen"] = now
 
 
-def _session_expired(app: Flask) -> bool:
+def session_expired(app: Flask) -> bool:
+    """Idle or too old. Kiosk stations stand at a door all day: no idle limit, a long lifetime."""
     now = utcnow().timestamp()
-    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]).total_seconds()
-    lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"]).total_seconds()
+    if current_user.is_authenticated and current_user.role == "kiosk":
+        idle = float("inf")
+        lifetime = timedelta(days=app.config["KIOSK_SESSION_DAYS"]).total_seconds()
+    else:
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]).total_seconds()
+        lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"]).total_seconds()
     last_seen = float(session.get("last_seen", 0))
     signed_in_at = float(session.get("signed_in_at", 0))
     return now - last_seen > idle or now - signed_in_at > lifetime
@@ -76,7 +81,7 @@ def init_sessions(app: Flask) -> None:
             abort(403)
         if rule == PUBLIC:
             return None
-        if current_user.is_authenticated and _session_expired(app):
+        if current_user.is_authenticated and session_expired(app):
             logout_user()
             session.clear()
         if not current_user.is_authenticated:

@@ -13,6 +13,7 @@ from ..choices import options
 from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
+from ..site.services import doors
 from .forms import ConfirmForm, PasswordChangeForm, SignInForm, UserCreateForm
 from .models import User
 from .passwords import verify_password
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes to the dashboard."""
+    """Only same-site relative paths; anything else goes to the dashboard (kiosks: their page)."""
+    if current_user.is_authenticated and current_user.role == "kiosk":
+        return url_for("doors.kiosk")
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
@@ -163,8 +166,14 @@ def user_new() -> ResponseReturnValue:
         [(0, "No person (kiosk device)")]
         + [(p.id, f"{p.family_name}, {p.given_name} — {p.job_title}") for p in people]
     )
+    form.door_id.choices = options(
+        [(0, "No door (not a kiosk)")]
+        + [(d.id, f"{d.name} (Zone {d.from_zone} → {d.to_zone})") for d in doors()]
+    )
     if form.validate_on_submit():
-        if form.role.data != "kiosk" and not form.person_id.data:
+        if form.role.data == "kiosk" and not form.door_id.data:
+            form.door_id.errors.append("A kiosk account stands at one door: choose it.")
+        elif form.role.data != "kiosk" and not form.person_id.data:
             form.person_id.errors.append(
                 "A person's account must be linked to their person record."
             )
@@ -175,6 +184,7 @@ def user_new() -> ResponseReturnValue:
                     form.password.data,
                     form.role.data,
                     form.person_id.data or None,
+                    form.door_id.data or None,
                 )
             except AccountError as exc:
                 target = form.password if "password" in str(exc).lower() else form.username

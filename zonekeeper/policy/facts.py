@@ -17,10 +17,29 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 FactType = Literal[
-    "zone", "level", "designations", "person_kind", "screening_status", "bool", "days", "id"
+    "zone",
+    "level",
+    "designations",
+    "person_kind",
+    "screening_status",
+    "badge_status",
+    "bool",
+    "days",
+    "id",
 ]
 
 SCREENING_STATUSES: tuple[str, ...] = ("cleared", "not_cleared", "pending", "missing", "expired")
+# what a scanned badge turned out to be (zonekeeper.badges.services.check_scanned_text)
+BADGE_STATUSES: tuple[str, ...] = (
+    "valid",
+    "malformed",
+    "forged",
+    "unknown",
+    "superseded",
+    "revoked",
+    "expired",
+    "not_yet_valid",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +66,7 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("escort.training_level", "level", "Level of the escort's best training record."),
         FactSpec("escort.training_age_days", "days", "Days since the escort's training."),
         FactSpec("escort.screening_status", "screening_status", "The escort's own screening."),
+        FactSpec("badge.status", "badge_status", "The badge scanned at a door, if any."),
         FactSpec("site.emergency_mode", "bool", "The site has declared an emergency."),
         FactSpec("site.magnet_quenched", "bool", "The magnet has been quenched (field off)."),
         FactSpec("person.mr_level", "level", "Effective MR level (lapsed = Non-MR).", derived=True),
@@ -82,6 +102,7 @@ class Domains:
             "designations": self.designations,
             "person_kind": self.person_kinds,
             "screening_status": SCREENING_STATUSES,
+            "badge_status": BADGE_STATUSES,
         }.get(fact_type)
 
 

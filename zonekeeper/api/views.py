@@ -1,0 +1,125 @@
+"""The reader API: kiosks and hardware readers post scans here."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from ..doors.emergency import active_emergency, emergency_instructions
+from ..doors.scans import DIRECTIONS, record_scan
+from ..extensions import csrf, db
+from ..site.models import Door
+from .door_auth import scan_source
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
+
+MAX_SCAN_BODY = 4096  # bytes; a badge token is 32 characters
+MAX_DOOR_CODE = 40
+
+
+def problem(status: int, error: str, message: str, **extra: Any) -> ResponseReturnValue:
+    return jsonify(error=error, message=message, **extra), status
+
+
+def _door(code: str) -> Door | None:
+    if len(code) > MAX_DOOR_CODE:
+        return None
+    return db.session.scalars(select(Door).where(Door.code == code)).first()
+
+
+def _authorised_door(code: str) -> tuple[Door | None, str | None, ResponseReturnValue | None]:
+    door = _door(code)
+    if door is None:
+        log.warning("scan for unknown door %r", code[:MAX_DOOR_CODE])
+        return None, None, problem(404, "unknown_door", "There is no door with this code.")
+    source, status = scan_source(door)
+    if source is None:
+        log.warning("scan at door %s refused: %s", door.code, status)
+        message = (
+            "A valid device token (Authorization: Bearer ...) or a kiosk session "
+            "for this door is required."
+        )
+        return (
+            door,
+            None,
+            problem(status, "unauthorized" if status == 401 else "forbidden", message),
+        )
+    return door, source, None
+
+
+@bp.post("/doors/<code>/scans")
+@csrf.exempt  # bearer-token readers; kiosk sessions are CSRF-checked in scan_source
+def door_scan(code: str) -> ResponseReturnValue:
+    if (request.content_length or 0) > MAX_SCAN_BODY:
+        return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
+    door, source, refusal = _authorised_door(code)
+    if refusal is not None or door is None or source is None:
+        return refusal
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_SCAN_BODY:
+        return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        log.warning("scan at door %s: body is not JSON", door.code)
+        return problem(
+            400, "invalid_json", 'Send JSON: {"text": "<scanned text>", "direction": "in"}.'
+        )
+    problems = _scan_problems(body)
+    if problems:
+        log.warning(
+            "scan at door %s rejected: %s", door.code, "; ".join(p["problem"] for p in problems)
+        )
+        return problem(422, "invalid_scan", "The scan could not be used.", problems=problems)
+    result = record_scan(door, body["text"], body.get("direction", "in"), source)
+    status = 201
+    return jsonify(result.to_json()), status
+
+
+def _scan_problems(body: Any) -> list[dict[str, str]]:
+    if not isinstance(body, dict):
+        return [{"field": "", "problem": "the body must be a JSON object"}]
+    problems = []
+    unknown = sorted(set(body) - {"text", "direction"})
+    if unknown:
+        problems.append({"field": unknown[0][:40], "problem": "unknown field"})
+    text = body.get("text")
+    if not isinstance(text, str):
+        problems.append({"field": "text", "problem": "the scanned text is required (a string)"})
+    elif not text.strip():
+        problems.append({"field": "text", "problem": "the scanned text is empty"})
+    if body.get("direction", "in") not in DIRECTIONS:
+        problems.append({"field": "direction", "problem": "must be 'in' or 'out'"})
+    return problems
+
+
+@bp.get("/doors/<code>/status")
+def door_status(code: str) -> ResponseReturnValue:
+    """What a kiosk polls: the door, and any declared emergency (also its online check)."""
+    door, _source, refusal = _authorised_door(code)
+    if refusal is not None or door is None:
+        return refusal
+    emergency = active_emergency()
+    return jsonify(
+        door={
+            "code": door.code,
+            "name": door.name,
+            "from_zone": door.from_zone,
+            "to_zone": door.to_zone,
+        },
+        emergency=None
+        if emergency is None
+        else {"kind": emergency.kind, "instructions": emergency_instructions(emergency.kind)},
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(openapi_document())
