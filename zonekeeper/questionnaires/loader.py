@@ -240,8 +240,8 @@ def _check_sets(
                 PolicyIssue(
                     name,
                     path,
-                    f"fact '{fact_name}' is a {fact.type} fact; a {spec.name} question "
-                    f"sets {spec.fact_type} facts",
+                    f"fact '{fact_name}' is of type {fact.type}; a {spec.name} question "
+                    f"sets facts of type {spec.fact_type}",
                 )
             )
             continue
