@@ -200,3 +200,22 @@ def test_companion_form_builds_and_validates(form_app: Flask) -> None:
     assert form.errors == {}
     result = validate_answers(companion, answers_from_form(form))
     assert result.complete and result.facts["history.reliable"] is True
+
+
+def test_app_store_loads_once_and_serves_form_classes() -> None:
+    from zonekeeper.questionnaires.store import (
+        current_forms,
+        current_questionnaire,
+        form_class_for,
+    )
+
+    store_app = Flask(__name__)
+    store_app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False, FORMS_DIR=str(FORMS_DIR))
+    with store_app.app_context():
+        registry = current_forms()
+        assert current_forms() is registry
+        patient = current_questionnaire("patient")
+        assert current_questionnaire("patient", patient.version) is patient
+        assert form_class_for("patient") is build_form_class(patient)
+        with pytest.raises(KeyError):
+            form_class_for("patient", 99)
