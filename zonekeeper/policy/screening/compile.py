@@ -175,7 +175,9 @@ def _contrast(
     group_ids: list[str] = []
     for g_index, group in enumerate(contrast.groups):
         if group.id in group_ids:
-            issues.append(PolicyIssue(file_name, f"groups[{g_index}].id", f"duplicate '{group.id}'"))
+            issues.append(
+                PolicyIssue(file_name, f"groups[{g_index}].id", f"duplicate '{group.id}'")
+            )
         group_ids.append(group.id)
         for generic, brands in group.agents.items():
             for name in (generic, *brands):
