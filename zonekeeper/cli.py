@@ -55,13 +55,34 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_check(directory: str | None) -> None:
-    """Validate every rule file in DIRECTORY (default: the configured rules/)."""
+@click.option("--forms-dir", type=click.Path(file_okay=False), help="Questionnaire directory.")
+def rules_check(directory: str | None, forms_dir: str | None) -> None:
+    """Validate every rule file in DIRECTORY (default: the configured rules/) and the forms."""
     policy = _load_policy_or_exit(directory)
     click.echo(
         f"OK: {len(policy.rules)} access rules in {', '.join(policy.files)}; "
         f"policy version {policy.version}"
     )
+    forms = _load_forms_or_exit(forms_dir)
+    click.echo(
+        f"OK: {len(forms)} questionnaire version(s): "
+        + ", ".join(f"{f.id} v{f.version} ({f.definition_hash[:19]})" for f in forms)
+    )
+
+
+def _load_forms_or_exit(directory: str | None) -> Any:
+    from .config import default_forms_dir
+    from .questionnaires import load_forms
+    from .questionnaires.fields import check_registry
+
+    check_registry()
+    try:
+        return load_forms(directory or default_forms_dir())
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"{len(exc.issues)} problem(s) found; the forms were not loaded.", err=True)
+        sys.exit(2)
 
 
 @rules.command("test")

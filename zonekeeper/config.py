@@ -69,6 +69,11 @@ def _coerce(raw: str, default: Any) -> Any:
     return raw
 
 
+def default_forms_dir() -> str:
+    """The questionnaire directory the CLI uses when none is given."""
+    return os.environ.get("ZONEKEEPER_FORMS_DIR") or DEFAULTS["FORMS_DIR"]
+
+
 def default_rules_dir() -> str:
     """The rules directory the CLI uses when none is given."""
     return os.environ.get("ZONEKEEPER_RULES_DIR") or DEFAULTS["RULES_DIR"]
