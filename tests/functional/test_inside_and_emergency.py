@@ -1,0 +1,138 @@
+"""Who is inside, emergency mode and the muster list, through the pages."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests import factories
+from tests.conftest import AuthActions, csrf_token
+from zonekeeper.audit.models import AuditEvent
+from zonekeeper.db import utcnow
+from zonekeeper.doors.devices import add_device
+from zonekeeper.doors.models import Presence
+from zonekeeper.extensions import db
+
+
+@pytest.fixture
+def site(setup_data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def build() -> dict[str, Any]:
+        factories.door_site()
+        tech = factories.person(given="Lee", family="Tech", level="level_2", trained_days_ago=9)
+        nurse = factories.person(given="Ola", family="Nurse", level="level_1", trained_days_ago=9)
+        visitor = factories.person(kind="visitor", given="Vic", family="Visitor")
+        factories.user("mrso", "mrso")
+        factories.user("tech", "technologist", person_id=tech.id)
+        factories.user("nurse", "technologist", person_id=nurse.id)
+        return {
+            "token": add_device("mri-1", "reader"),
+            "tech": factories.badge(tech),
+            "visitor": factories.badge(visitor),
+        }
+
+    return setup_data(build)
+
+
+def _scan(client: FlaskClient, site: dict[str, Any], text: str, direction: str = "in") -> dict:  # type: ignore[type-arg]
+    response = client.post(
+        "/api/v1/doors/mri-1/scans",
+        json={"text": text, "direction": direction},
+        headers={"Authorization": f"Bearer {site['token']}"},
+    )
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def _post(client: FlaskClient, url: str, **data: str):  # type: ignore[no-untyped-def]
+    token = csrf_token(client.get("/emergency").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_occupancy_shows_the_escorted_visitor_and_the_escort(
+    client: FlaskClient, site, auth: AuthActions
+) -> None:
+    reader = client.application.test_client()
+    _scan(reader, site, site["visitor"])
+    _scan(reader, site, site["tech"])
+    auth.sign_in("nurse", factories.PASSWORD)
+    page = client.get("/inside").get_data(as_text=True)
+    assert "Zone IV · MRI 1" in page and "2 inside" in page
+    assert "Visitor, Vic" in page and "Tech, Lee" in page
+    assert "Lee Tech" in page  # the visitor's escort
+
+
+def test_stale_entries_are_shown_apart(client: FlaskClient, site, auth, app: Flask) -> None:  # type: ignore[no-untyped-def]
+    _scan(client.application.test_client(), site, site["tech"])
+    with app.app_context():
+        presence = db.session.scalars(select(Presence)).one()
+        presence.entered_at = utcnow().replace(year=2020)
+        db.session.commit()
+    auth.sign_in("mrso", factories.PASSWORD)
+    page = client.get("/inside").get_data(as_text=True)
+    assert "Probably left without badging out" in page
+
+
+def test_only_level_2_or_the_mrso_declare_an_emergency(client: FlaskClient, site, auth) -> None:  # type: ignore[no-untyped-def]
+    auth.sign_in("nurse", factories.PASSWORD)  # Level 1
+    page = client.get("/emergency").get_data(as_text=True)
+    assert "Only the MRSO or a person with current Level 2" in page
+    assert _post(client, "/emergency", kind="fire").status_code == 403
+
+
+def test_emergency_mode_logs_without_deciding_and_the_muster_list_leads(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    reader = client.application.test_client()
+    _scan(reader, site, site["tech"])
+    auth.sign_in("tech", factories.PASSWORD)  # a current Level 2 technologist
+    response = _post(client, "/emergency", kind="quench", note="MRI 1")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/muster")
+
+    visitor = _scan(reader, site, site["visitor"])  # would need an escort; now only logged
+    assert visitor["outcome"] == "emergency_logged"
+    assert visitor["headline"] == "EMERGENCY: QUENCH"
+    assert "logged, not decided" in visitor["display_text"]
+
+    muster = client.get("/muster").get_data(as_text=True)
+    assert "EMERGENCY DECLARED" in muster
+    assert "2</strong> not yet accounted for" in muster
+    with app.app_context():
+        presence_id = db.session.scalars(select(Presence.id).order_by(Presence.id)).first()
+    token = csrf_token(muster)
+    client.post(f"/muster/{presence_id}/safe", data={"csrf_token": token})
+    client.post(f"/muster/{presence_id}/safe", data={"csrf_token": token})  # twice is harmless
+    muster = client.get("/muster").get_data(as_text=True)
+    assert "1</strong> not yet accounted for" in muster
+
+    csv = client.get("/muster.csv")
+    table = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig")
+    assert sorted(table["Person"]) == ["Tech, Lee", "Visitor, Vic"]
+    assert (table["Marked safe"] == "NOT ACCOUNTED FOR").sum() == 1
+
+    kiosk_status = _post(client, "/emergency/end")
+    assert kiosk_status.status_code == 302
+    assert _scan(reader, site, site["visitor"], "out")["outcome"] == "exit"
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert {"emergency.declare", "emergency.mark_safe", "emergency.end"} <= set(actions)
+
+
+def test_the_access_log_page_shows_every_scan_and_the_chain(
+    client: FlaskClient, site, auth: AuthActions
+) -> None:
+    reader = client.application.test_client()
+    _scan(reader, site, site["tech"])
+    _scan(reader, site, "<b>not a badge</b>")
+    auth.sign_in("mrso", factories.PASSWORD)
+    page = client.get("/access-log").get_data(as_text=True)
+    assert "Chain intact: 2 events verified." in page
+    assert "&amp;lt;b&amp;gt;" in page or "&lt;b&gt;" in page
+    csv = client.get("/access-log.csv")
+    table = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig")
+    assert list(table["outcome"]) == ["grant", "deny"]
+    assert client.get("/access-log?date_from=2026-13-01").status_code == 400
