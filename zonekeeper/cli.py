@@ -89,12 +89,16 @@ def _load_forms_or_exit(directory: str | None) -> Any:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_test(directory: str | None) -> None:
     """Run the policy's own cases in DIRECTORY/tests against it (exit 1 on a failure)."""
+    from .policy.screening.cases import load_screening_cases, run_screening_case
+
     policy = _load_policy_or_exit(directory)
     try:
         cases = load_cases(Path(policy.directory) / "tests")
+        screening_cases = load_screening_cases(Path(policy.directory) / "tests")
     except PolicyError as exc:
         _fail(str(exc))
-    results = [run_case(policy, file, case) for file, case in cases]
+    results: list[Any] = [run_case(policy, file, case) for file, case in cases]
+    results += [run_screening_case(policy, f, day, case) for f, day, case in screening_cases]
     for result in results:
         if not result.passed:
             click.echo(f"FAIL {result.file}: {result.case.name}: {result.detail}")
@@ -134,24 +138,24 @@ def demo() -> None:
 @with_appcontext
 def demo_load(if_empty: bool) -> None:
     """Load a believable demo site: scanners, rooms, doors, staff, visitors, logins."""
-    from .demo import DEMO_LOGINS, DemoNotEmpty, load_demo_site
+    from .demo import DemoNotEmpty, load_demo_site, printed_logins
 
     try:
         summary = load_demo_site()
     except DemoNotEmpty:
         if if_empty:
             click.echo("Demo data already present; nothing loaded.")
-            _print_logins(DEMO_LOGINS)
+            _print_logins(printed_logins())
             return
         _fail("the database already holds people; the demo site loads only into an empty one")
     click.echo(summary)
-    _print_logins(DEMO_LOGINS)
+    _print_logins(printed_logins())
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
     click.echo("Demo logins (username / password / role):")
     for username, password, role in logins:
-        click.echo(f"  {username:10} {password:22} {role}")
+        click.echo(f"  {username:15} {password:22} {role}")
 
 
 @main.group()

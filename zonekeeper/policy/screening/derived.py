@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from .exam import BODY_REGIONS, SETTINGS, ExamSpec
-from .facts import SCREENING_FACTS
+from .facts import SCREENING_FACTS, WORKFLOW_ONLY
 
 FactKind = Literal["answer", "number", "date", "choice"]
 
@@ -54,6 +54,9 @@ def derive_facts(
 ) -> dict[str, Any]:
     """The answered facts plus the derived ones (a new mapping)."""
     facts = dict(answered)
+    for name in WORKFLOW_ONLY:  # a sign-off that is not recorded has not been given
+        if facts.get(name) is None:
+            facts[name] = False
     facts["exam.setting"] = exam.setting
     facts["exam.body_region"] = exam.body_region
     facts["exam.contrast_planned"] = exam.contrast_agent is not None
