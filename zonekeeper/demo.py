@@ -19,6 +19,7 @@ from .audit.services import record_event
 from .auth.models import User
 from .auth.passwords import hash_password
 from .clock import site_today, site_zone
+from .demo_doors import KIOSK_LOGINS, add_kiosk_accounts, issue_demo_badges, morning_scans
 from .extensions import db
 from .incidents.models import Incident
 from .people.models import Designation, Person, StaffScreening, TrainingRecord
@@ -32,6 +33,13 @@ DEMO_LOGINS = [
     ("tech", "zonekeeper-tech", "technologist"),
     ("director", "zonekeeper-director", "safety_director"),
 ]
+
+def printed_logins() -> list[tuple[str, str, str]]:
+    """Every demo login, people first, then the door kiosks."""
+    return DEMO_LOGINS + [
+        (username, password, f"kiosk at door {door}") for username, password, door in KIOSK_LOGINS
+    ]
+
 
 # given, family, job title, trained level, training age in days, designations
 STAFF: list[tuple[str, str, str, str | None, int | None, tuple[str, ...]]] = [
@@ -95,11 +103,15 @@ def load_demo_site() -> str:
     logins = _logins(people)
     _audit_history(today, rooms, logins["mrso"], people)
     _incidents(today, rooms, logins)
+    tokens = issue_demo_badges(today)
+    add_kiosk_accounts()
     record_event("demo.load", "Loaded the demo site")
     db.session.commit()
+    scans = morning_scans(tokens)
     return (
         f"Loaded the demo site: {len(rooms)} rooms, 4 doors, 2 scanners, "
-        f"{len(people)} staff, 5 others, 9 days of zone audits, 2 incidents."
+        f"{len(people)} staff, 5 others, 9 days of zone audits, 2 incidents, "
+        f"{len(tokens)} badges, {len(KIOSK_LOGINS)} door kiosks, {scans} door scans."
     )
 
 

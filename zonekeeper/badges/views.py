@@ -122,5 +122,6 @@ def print_sheet(badge_id: int) -> ResponseReturnValue:
         standing=standing,
         level=level,
         qr=qr_data_uri(token_for(badge)),
+        token=token_for(badge),
         today=today,
     )

@@ -51,6 +51,7 @@
     document.getElementById("result-person").textContent = data.person || "";
     document.getElementById("result-detail").textContent = data.display_text || "";
     show("result", state);
+    body.dataset.lastEvent = String(data.event_id || "local-" + Date.now());  // for tests and logs
     let seconds = state === "escort" ? (data.escort_window_seconds || Number(body.dataset.window)) : RESULT_SECONDS;
     const countdown = document.getElementById("result-countdown");
     if (state === "escort") {
@@ -68,6 +69,7 @@
     clearTimeout(returnTimer);
     clearInterval(countdownTimer);
     show("offline");
+    body.dataset.lastEvent = "offline-" + Date.now();
     returnTimer = setTimeout(checkStatus, RESULT_SECONDS * 1000);
     input.focus({ preventScroll: true });
   }

@@ -1,0 +1,117 @@
+"""A door kiosk in Chromium: a Level 2 is granted Zone IV, a revoked badge is denied with the
+reason, a visitor is paired with a Level 2 escort, both show as inside, emergency mode brings
+the muster list, and an unreachable server shows OFFLINE, never a grant."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_site_pages import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _badge_codes(app: Flask, *family_names: str) -> dict[str, tuple[int, int, str]]:
+    from zonekeeper.badges.models import Badge
+    from zonekeeper.badges.services import token_for
+    from zonekeeper.extensions import db
+    from zonekeeper.people.models import Person
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Badge, Person).join(Person).where(Person.family_name.in_(family_names))
+        ).all()
+        codes = {p.family_name: (p.id, b.id, token_for(b)) for b, p in rows}
+        db.session.remove()
+        return codes
+
+
+def _scan(page, text: str) -> str:  # type: ignore[no-untyped-def]
+    """Type like a keyboard-wedge scanner (into whatever has the focus) and wait for the answer."""
+    before = page.evaluate("document.body.dataset.lastEvent || ''")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    for _ in range(100):  # poll from here: the page's CSP forbids wait_for_function's eval
+        if page.evaluate("document.body.dataset.lastEvent || ''") != before:
+            break
+        page.wait_for_timeout(50)
+    return page.locator("body").get_attribute("class") or ""
+
+
+def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-def]
+    browser, live_server: str, runner, app: Flask
+) -> None:
+    assert runner.invoke(["demo", "load"]).exit_code == 0
+    codes = _badge_codes(app, "Reyes", "Natarajan", "Novak", "Cho")
+
+    # the MRSO revokes a badge that was reported lost
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    mrso = office.new_page()
+    sign_in(mrso, live_server, "mrso", "zonekeeper-mrso")
+    mrso.goto(f"{live_server}/people/{codes['Natarajan'][0]}")
+    mrso.fill("form[action*=revoke] input[name=reason]", "reported lost")
+    mrso.click("button:has-text('Revoke')")
+    assert "stops working at once" in mrso.locator(".flash").inner_text()
+
+    kiosk_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    kiosk = kiosk_context.new_page()
+    sign_in(kiosk, live_server, "kiosk-mri-1", "zonekeeper-kiosk")
+    assert kiosk.url.endswith("/kiosk")
+    assert "Scan your badge" in kiosk.locator("#ready").inner_text()
+    assert kiosk.evaluate("document.activeElement.id") == "scan-input"
+
+    assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
+    assert "Daniel Reyes" in kiosk.locator("#result-person").inner_text()
+    screenshot(kiosk, "kiosk-granted")
+
+    assert "state-deny" in _scan(kiosk, codes["Natarajan"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "DENIED"
+    assert "revoked" in kiosk.locator("#result-detail").inner_text()
+    screenshot(kiosk, "kiosk-denied-revoked")
+
+    assert "state-escort" in _scan(kiosk, codes["Novak"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
+    assert "Level 2" in kiosk.locator("#result-detail").inner_text()
+    assert re.search(r"\d+ s", kiosk.locator("#result-countdown").inner_text())
+    screenshot(kiosk, "kiosk-escort-needed")
+    assert "state-grant" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
+    assert "Escorting Peter Novak" in kiosk.locator("#result-detail").inner_text()
+    kiosk.wait_for_selector("#result", state="hidden", timeout=8000)  # back to ready by itself
+    assert "state-ready" in (kiosk.locator("body").get_attribute("class") or "")
+
+    mrso.goto(f"{live_server}/inside")
+    magnet = mrso.locator("section", has_text="Zone IV · MRI 1 magnet room")
+    text = magnet.inner_text()
+    assert "Novak, Peter" in text and "Reyes, Daniel" in text and "Cho, Hannah" in text
+    assert "Hannah Cho" in text  # Novak's escort
+    screenshot(mrso, "inside-now")
+
+    # the server cannot be reached: OFFLINE, never a grant
+    kiosk.route("**/api/v1/doors/**", lambda route: route.abort())
+    assert "state-offline" in _scan(kiosk, codes["Reyes"][2])
+    assert "paper procedure" in kiosk.locator("#offline").inner_text()
+    assert kiosk.locator("#result").is_hidden()
+    screenshot(kiosk, "kiosk-offline")
+    kiosk.unroute("**/api/v1/doors/**")
+
+    # the MRSO declares a fire: the muster list leads, the kiosk logs without deciding
+    mrso.goto(f"{live_server}/emergency")
+    mrso.check("input[value=fire]")
+    mrso.click("button:has-text('Declare emergency')")
+    assert mrso.url.endswith("/muster")
+    assert "EMERGENCY DECLARED" in mrso.locator(".emergency-banner").inner_text()
+    assert "Novak, Peter" in mrso.locator("table.muster").inner_text()
+    screenshot(mrso, "muster-list")
+    assert "state-emergency" in _scan(kiosk, codes["Reyes"][2])
+    assert "FIRE" in kiosk.locator("body").inner_text()
+    screenshot(kiosk, "kiosk-emergency")
+    mrso.locator("tr", has_text="Novak, Peter").locator("button:has-text('Mark safe')").click()
+    assert "Safe" in mrso.locator("tr", has_text="Novak, Peter").inner_text()
+    office.close()
+    kiosk_context.close()
