@@ -47,3 +47,71 @@ def test_garbage_is_malformed(text: str) -> None:
     with pytest.raises(TokenError) as caught:
         decode_token(text, KEY)
     assert caught.value.reason == "malformed"
+
+
+# ---- property tests of the parser: whatever a scanner types, the answer is a badge or TokenError
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+OTHER_KEY = b"another-site-key"
+badge_ids = st.integers(min_value=1, max_value=2**32 - 1)
+versions = st.integers(min_value=1, max_value=2**16 - 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_is_a_badge_or_a_token_error(text: str) -> None:
+    try:
+        decoded = decode_token(text, KEY)
+    except TokenError as exc:
+        assert exc.reason in {"malformed", "forged"}
+    else:  # only a genuinely signed token can decode
+        assert encode_token(decoded.badge_id, decoded.version, KEY) == "".join(text.split()).upper()
+
+
+@settings(max_examples=200, deadline=None)
+@given(badge_ids, versions)
+def test_every_badge_round_trips(badge_id: int, version: int) -> None:
+    token = encode_token(badge_id, version, KEY)
+    assert re.fullmatch(r"ZK1[A-Z2-7]+", token) and len(token) <= 32
+    assert decode_token(token, KEY) == decode_token(token.lower(), KEY)
+    assert (decode_token(token, KEY).badge_id, decode_token(token, KEY).version) == (
+        badge_id,
+        version,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(badge_ids, versions, st.data())
+def test_a_changed_or_dropped_character_never_decodes(badge_id: int, version: int, data) -> None:  # type: ignore[no-untyped-def]
+    token = encode_token(badge_id, version, KEY)
+    position = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
+    replacement = data.draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
+    changed = token[:position] + replacement + token[position + 1 :]
+    dropped = token[:position] + token[position + 1 :]
+    for text in (changed, dropped):
+        if text.upper() == token:
+            continue
+        with pytest.raises(TokenError):
+            decode_token(text, KEY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(badge_ids, versions)
+def test_a_token_from_another_key_is_forged(badge_id: int, version: int) -> None:
+    with pytest.raises(TokenError) as caught:
+        decode_token(encode_token(badge_id, version, OTHER_KEY), KEY)
+    assert caught.value.reason == "forged"
+
+
+def test_each_badge_has_exactly_one_spelling() -> None:
+    """Base32's last character carries unused bits: only the canonical one decodes."""
+    token = encode_token(1234, 7, KEY)
+    spellings = []
+    for character in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567":
+        try:
+            decode_token(token[:-1] + character, KEY)
+        except TokenError:
+            continue
+        spellings.append(character)
+    assert spellings == [token[-1]]

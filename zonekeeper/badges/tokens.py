@@ -58,6 +58,8 @@ def decode_token(text: str, key: bytes) -> BadgeToken:
         raise TokenError("malformed") from exc
     if len(raw) != _LAYOUT.size + MAC_BYTES:
         raise TokenError("malformed")
+    if base64.b32encode(raw).decode().rstrip("=") != body:
+        raise TokenError("malformed")  # the last character's unused bits must be zero: one spelling
     payload, mac = raw[: _LAYOUT.size], raw[_LAYOUT.size :]
     if not hmac.compare_digest(mac, _mac(key, payload)):
         raise TokenError("forged")
