@@ -136,3 +136,11 @@ def test_the_access_log_page_shows_every_scan_and_the_chain(
     table = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig")
     assert list(table["outcome"]) == ["grant", "deny"]
     assert client.get("/access-log?date_from=2026-13-01").status_code == 400
+
+
+def test_the_safety_dashboard_lists_denied_scans(client: FlaskClient, site, auth) -> None:  # type: ignore[no-untyped-def]
+    _scan(client.application.test_client(), site, "forged-or-foreign-code")
+    auth.sign_in("mrso", factories.PASSWORD)
+    panel = client.get("/safety").get_data(as_text=True)
+    assert "Door denials, last 24 hours" in panel
+    assert "badge unreadable" in panel and "MRI 1 door" in panel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -9,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from ..actions.services import open_actions
 from ..clock import site_today
+from ..db import utcnow
+from ..doors.occupancy import recent_denials
 from ..extensions import db
 from ..incidents.models import CATEGORIES, SEVERITIES
 from ..incidents.services import awaiting_review
@@ -35,6 +39,7 @@ def safety() -> ResponseReturnValue:
     ).all()
     standings = [person_standing(p, today, policy) for p in staff]
     actions = open_actions()
+    denied_count, denied = recent_denials(utcnow() - timedelta(hours=24))
     return render_template(
         "dashboard/safety.html",
         today=today,
@@ -48,4 +53,6 @@ def safety() -> ResponseReturnValue:
         lapsed=[s for s in standings if s.level.lapsed],
         lapsing=[s for s in standings if s.lapses_within(30, today)],
         level_names={lv.id: lv.name for lv in policy.levels},
+        denied=denied,
+        denied_count=denied_count,
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..site.models import Room
-from .models import Presence
+from .models import AccessEvent, Presence
 
 ZONE_ORDER = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -50,3 +50,17 @@ def occupancy(now: datetime, stale_hours: int) -> list[Area]:
         area = areas.setdefault(key, Area(presence.zone, rooms.get(presence.room_id or -1)))
         (area.stale if presence.entered_at < cutoff else area.current).append(presence)
     return sorted(areas.values(), key=lambda a: (ZONE_ORDER.get(a.zone, 99), a.title))
+
+
+def recent_denials(since: datetime, limit: int = 10) -> tuple[int, list[AccessEvent]]:
+    """How many door denials since ``since``, and the latest few (for the safety dashboard)."""
+    where = (AccessEvent.outcome == "deny", AccessEvent.occurred_at >= since)
+    total = db.session.scalar(select(func.count()).select_from(AccessEvent).where(*where)) or 0
+    latest = db.session.scalars(
+        select(AccessEvent)
+        .where(*where)
+        .options(selectinload(AccessEvent.person), selectinload(AccessEvent.door))
+        .order_by(AccessEvent.seq.desc())
+        .limit(limit)
+    ).all()
+    return total, list(latest)
