@@ -187,3 +187,22 @@ def test_contrast_rules_cannot_be_conditional_and_agents_are_in_one_group(
     issues = _edit(rules_copy, "contrast.yaml", edit)
     assert any(i.path == "rules[0].disposition" for i in issues)
     assert any("already in group II" in i.message for i in issues)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "zonekeeper.policy.screening.facts",
+        "zonekeeper.policy.screening",
+        "zonekeeper.policy.model",
+        "zonekeeper.policy.screening.cases",
+    ],
+)
+def test_each_screening_module_imports_first_without_a_cycle(module: str) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr

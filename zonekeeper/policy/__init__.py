@@ -9,16 +9,30 @@ from .explain import format_decision
 from .loader import load_policy
 from .model import Decision, Policy, Reason
 from .personnel import TrainingFact, best_current_training
+from .screening import (
+    ExamSpec,
+    ImplantDeclaration,
+    ScannerSpec,
+    ScreeningDecision,
+    evaluate_screening,
+    parse_screening_request,
+)
 
 __all__ = [
     "Decision",
+    "ExamSpec",
+    "ImplantDeclaration",
     "Policy",
     "PolicyError",
     "PolicyIssue",
     "Reason",
+    "ScannerSpec",
+    "ScreeningDecision",
     "TrainingFact",
     "best_current_training",
     "decide_zone_access",
+    "evaluate_screening",
     "format_decision",
     "load_policy",
+    "parse_screening_request",
 ]

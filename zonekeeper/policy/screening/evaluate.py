@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import Policy
 from .contrast import contrast_group, decide_contrast
 from .decision import ContrastDecision, ScannerEligibility, ScreeningDecision, ScreeningReason
 from .derived import derive_facts
@@ -23,6 +22,9 @@ from .parse import parse_facts
 from .policy import SEVERITY, worst
 from .rules import apply_rules, check_required_answers
 from .tally import Tally
+
+if TYPE_CHECKING:  # the policy model imports this package
+    from ..model import Policy
 
 log = logging.getLogger(__name__)
 

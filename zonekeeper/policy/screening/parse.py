@@ -8,7 +8,7 @@ Quantities are a number in the internal unit or ``{"value": 720, "unit": "G/cm"}
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,9 +19,19 @@ from .exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS, ExamSpec, ScannerSpec
 from .facts import SCREENING_FACTS, WORKFLOW_ONLY
 from .implants import IMPLANT_CATEGORIES, OPERATING_MODES, ImplantDeclaration
 from .labeling import ASTM_CLASSES, NCI_CODES, astm_class_from
-from .units import Quantity, UnitError, to_internal
-
-Problem = dict[str, str]
+from .parse_fields import (
+    Problem,
+    add_problem,
+    choice,
+    choices,
+    mapping,
+    optional_bool,
+    parse_date,
+    parse_quantity,
+    text,
+    unknown_keys,
+)
+from .units import Quantity
 
 # plausible ranges of numeric answers (outside: a typo, refused at the field)
 NUMBER_RANGES: dict[str, tuple[float, float]] = {
@@ -29,7 +39,6 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "patient.weight_kg": (0.3, 400.0),
     "patient.height_cm": (20.0, 260.0),
 }
-MAX_TEXT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,106 +47,6 @@ class ScreeningRequest:
     implants: tuple[ImplantDeclaration, ...]
     exam: ExamSpec
     scanners: tuple[ScannerSpec, ...]
-
-
-def _add(problems: list[Problem], field: str, problem: str) -> None:
-    problems.append({"field": field, "problem": problem})
-
-
-def _mapping(data: Any, field: str, problems: list[Problem]) -> Mapping[str, Any] | None:
-    if not isinstance(data, Mapping):
-        _add(problems, field, "must be an object")
-        return None
-    return data
-
-
-def _unknown_keys(
-    data: Mapping[str, Any], known: Collection[str], field: str, problems: list[Problem]
-) -> None:
-    for key in data:
-        if key not in known:
-            hint = suggest(str(key), known)
-            _add(
-                problems,
-                f"{field}.{key}",
-                "unknown field" + (f" (did you mean '{hint}'?)" if hint else ""),
-            )
-
-
-def parse_date(value: Any, field: str, problems: list[Problem], today: date | None) -> date | None:
-    if isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            _add(problems, field, "must be a date as YYYY-MM-DD")
-            return None
-    else:
-        _add(problems, field, "must be a date as YYYY-MM-DD")
-        return None
-    if today is not None and parsed > today:
-        _add(problems, field, "is in the future")
-        return None
-    return parsed
-
-
-def parse_quantity(
-    value: Any, quantity: Quantity, field: str, problems: list[Problem]
-) -> float | None:
-    """A number in the internal unit, or {"value": ..., "unit": ...}, converted to it."""
-    unit: str | None = None
-    if isinstance(value, Mapping):
-        if set(value) != {"value", "unit"}:
-            _add(problems, field, 'must be a number or {"value": ..., "unit": ...}')
-            return None
-        if not isinstance(value["unit"], str):
-            _add(problems, f"{field}.unit", "must be a text unit such as 'T/m'")
-            return None
-        value, unit = value["value"], value["unit"]
-    try:
-        return to_internal(quantity, value, unit)
-    except UnitError as exc:
-        _add(problems, field, str(exc))
-        return None
-
-
-def _choice(
-    value: Any, allowed: Collection[str], field: str, problems: list[Problem]
-) -> str | None:
-    if isinstance(value, str) and value in allowed:
-        return value
-    hint = suggest(str(value), allowed) if isinstance(value, str) else None
-    text = f"unknown value '{value}' (use one of: {', '.join(allowed)})"
-    _add(problems, field, text + (f" (did you mean '{hint}'?)" if hint else ""))
-    return None
-
-
-def _choices(
-    value: Any, allowed: Collection[str], field: str, problems: list[Problem]
-) -> tuple[str, ...] | None:
-    if not isinstance(value, list):
-        _add(problems, field, "must be a list")
-        return None
-    found = [_choice(item, allowed, f"{field}[{i}]", problems) for i, item in enumerate(value)]
-    return None if any(item is None for item in found) else tuple(str(item) for item in found)
-
-
-def _text(value: Any, field: str, problems: list[Problem], *, required: bool = False) -> str | None:
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        _add(problems, field, f"must be text of at most {MAX_TEXT} characters")
-        return None
-    if required and not value.strip():
-        _add(problems, field, "is required")
-        return None
-    return value.strip()
-
-
-def _optional_bool(value: Any, field: str, problems: list[Problem]) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    _add(problems, field, "must be true, false or null (unknown)")
-    return None
 
 
 def parse_facts(
@@ -149,7 +58,7 @@ def parse_facts(
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Answers keyed by screening fact name: yes/no as true/false, null for unknown."""
     problems: list[Problem] = []
-    given = _mapping(data, field, problems)
+    given = mapping(data, field, problems)
     if given is None:
         return None, problems
     facts: dict[str, Any] = {}
@@ -158,13 +67,17 @@ def parse_facts(
         spec = SCREENING_FACTS.get(name)
         if spec is None:
             if name in DERIVED_FACTS:
-                _add(problems, where, "is derived by the engine and may not be supplied")
+                add_problem(problems, where, "is derived by the engine and may not be supplied")
                 continue
             hint = suggest(str(name), SCREENING_FACTS)
-            _add(problems, where, "unknown fact" + (f" (did you mean '{hint}'?)" if hint else ""))
+            add_problem(
+                problems, where, "unknown fact" + (f" (did you mean '{hint}'?)" if hint else "")
+            )
             continue
         if name in WORKFLOW_ONLY and not allow_workflow_facts:
-            _add(problems, where, "is set by the workflow from a recorded sign-off, not answered")
+            add_problem(
+                problems, where, "is set by the workflow from a recorded sign-off, not answered"
+            )
             continue
         if value is None:
             facts[name] = None
@@ -172,13 +85,13 @@ def parse_facts(
             if isinstance(value, bool):
                 facts[name] = value
             else:
-                _add(problems, where, "must be true (yes), false (no) or null (unknown)")
+                add_problem(problems, where, "must be true (yes), false (no) or null (unknown)")
         elif spec.type == "number":
             low, high = NUMBER_RANGES.get(name, (0.0, 1e6))
             if isinstance(value, bool) or not isinstance(value, int | float):
-                _add(problems, where, f"must be a number in {spec.unit}")
+                add_problem(problems, where, f"must be a number in {spec.unit}")
             elif not low <= value <= high:
-                _add(
+                add_problem(
                     problems, where, f"{value:g} {spec.unit} is not plausible ({low:g} to {high:g})"
                 )
             else:
@@ -213,15 +126,15 @@ def parse_implant(
     data: Any, field: str = "implants[0]", *, today: date | None = None
 ) -> tuple[ImplantDeclaration | None, list[Problem]]:
     problems: list[Problem] = []
-    given = _mapping(data, field, problems)
+    given = mapping(data, field, problems)
     if given is None:
         return None, problems
-    _unknown_keys(given, _IMPLANT_KEYS, field, problems)
+    unknown_keys(given, _IMPLANT_KEYS, field, problems)
     values: dict[str, Any] = {}
-    values["category"] = _choice(
+    values["category"] = choice(
         given.get("category"), IMPLANT_CATEGORIES, f"{field}.category", problems
     )
-    values["description"] = _text(
+    values["description"] = text(
         given.get("description"), f"{field}.description", problems, required=True
     )
     raw_class = given.get("astm_class")
@@ -229,7 +142,7 @@ def parse_implant(
         values["astm_class"] = None  # unknown: treated as MR Unsafe by the evaluation
     elif not isinstance(raw_class, str) or astm_class_from(raw_class) is None:
         known = ", ".join(f"{c} ({NCI_CODES[c]})" for c in ASTM_CLASSES)
-        _add(
+        add_problem(
             problems,
             f"{field}.astm_class",
             f"unknown ASTM F2503 class '{raw_class}' (use one of: {known}, or null if unknown)",
@@ -238,15 +151,15 @@ def parse_implant(
         values["astm_class"] = astm_class_from(raw_class)
     for key in _IMPLANT_TEXTS:
         if given.get(key) is not None:
-            values[key] = _text(given[key], f"{field}.{key}", problems)
+            values[key] = text(given[key], f"{field}.{key}", problems)
     for key in ("implant_date", "labeling_date"):
         if given.get(key) is not None:
             values[key] = parse_date(given[key], f"{field}.{key}", problems, today)
     for key in ("complete_system", "abandoned_components"):
-        values[key] = _optional_bool(given.get(key), f"{field}.{key}", problems)
+        values[key] = optional_bool(given.get(key), f"{field}.{key}", problems)
     values["field_strength_or_less"] = given.get("field_strength_or_less", False)
     if not isinstance(values["field_strength_or_less"], bool):
-        _add(problems, f"{field}.field_strength_or_less", "must be true or false")
+        add_problem(problems, f"{field}.field_strength_or_less", "must be true or false")
     for key in ("field_strengths", "field_strengths_t"):
         if given.get(key) is None:
             continue
@@ -256,7 +169,7 @@ def parse_implant(
             for i, v in enumerate(raw)
         ]
         if not raw:
-            _add(
+            add_problem(
                 problems, f"{field}.{key}", "must list at least one field strength (or be left out)"
             )
         values["field_strengths_t"] = frozenset(s for s in strengths if s is not None)
@@ -268,10 +181,10 @@ def parse_implant(
             given["waiting_period_days"], "days", f"{field}.waiting_period_days", problems
         )
         if days is not None and days != int(days):
-            _add(problems, f"{field}.waiting_period_days", "must be a whole number of days")
+            add_problem(problems, f"{field}.waiting_period_days", "must be a whole number of days")
         values["waiting_period_days"] = None if days is None else int(days)
     if given.get("operating_mode") is not None:
-        values["operating_mode"] = _choice(
+        values["operating_mode"] = choice(
             given["operating_mode"], OPERATING_MODES, f"{field}.operating_mode", problems
         )
     for key, allowed in (
@@ -279,15 +192,15 @@ def parse_implant(
         ("excluded_regions", BODY_REGIONS),
     ):
         if given.get(key) is not None:
-            chosen = _choices(given[key], allowed, f"{field}.{key}", problems)
+            chosen = choices(given[key], allowed, f"{field}.{key}", problems)
             values[key] = frozenset(chosen or ())
     if given.get("preparation_steps") is not None:
         steps = given["preparation_steps"]
         if not isinstance(steps, list):
-            _add(problems, f"{field}.preparation_steps", "must be a list of steps")
+            add_problem(problems, f"{field}.preparation_steps", "must be a list of steps")
         else:
             texts = [
-                _text(s, f"{field}.preparation_steps[{i}]", problems, required=True)
+                text(s, f"{field}.preparation_steps[{i}]", problems, required=True)
                 for i, s in enumerate(steps)
             ]
             values["preparation_steps"] = tuple(t for t in texts if t)
@@ -327,23 +240,23 @@ def parse_scanner(
     data: Any, field: str = "scanners[0]"
 ) -> tuple[ScannerSpec | None, list[Problem]]:
     problems: list[Problem] = []
-    given = _mapping(data, field, problems)
+    given = mapping(data, field, problems)
     if given is None:
         return None, problems
-    _unknown_keys(given, _SCANNER_KEYS, field, problems)
+    unknown_keys(given, _SCANNER_KEYS, field, problems)
     values: dict[str, Any] = {
-        "name": _text(given.get("name"), f"{field}.name", problems, required=True)
+        "name": text(given.get("name"), f"{field}.name", problems, required=True)
     }
     for target, quantity in {t: q for t, q in _SCANNER_QUANTITIES.values()}.items():
         keys = [k for k, (t, _) in _SCANNER_QUANTITIES.items() if t == target and k in given]
         if len(keys) != 1:
-            _add(problems, f"{field}.{keys[0] if keys else target}", "is required (once)")
+            add_problem(problems, f"{field}.{keys[0] if keys else target}", "is required (once)")
             continue
         values[target] = parse_quantity(given[keys[0]], quantity, f"{field}.{keys[0]}", problems)
     for key, allowed in (("operating_modes", OPERATING_MODES), ("transmit_coils", TRANSMIT_COILS)):
-        chosen = _choices(given.get(key), allowed, f"{field}.{key}", problems)
+        chosen = choices(given.get(key), allowed, f"{field}.{key}", problems)
         if chosen == ():
-            _add(problems, f"{field}.{key}", "must list at least one")
+            add_problem(problems, f"{field}.{key}", "must list at least one")
         values[key] = chosen
     if problems:
         return None, problems
@@ -364,7 +277,9 @@ def parse_scanners(
         problems.extend(item_problems)
         if scanner is not None:
             if any(s.name == scanner.name for s in found):
-                _add(problems, f"{field}[{index}].name", f"duplicate scanner '{scanner.name}'")
+                add_problem(
+                    problems, f"{field}[{index}].name", f"duplicate scanner '{scanner.name}'"
+                )
             found.append(scanner)
     return (None, problems) if problems else (tuple(found), problems)
 
@@ -373,24 +288,24 @@ def parse_exam(
     data: Any, field: str = "exam", *, scanner_names: Collection[str] | None = None
 ) -> tuple[ExamSpec | None, list[Problem]]:
     problems: list[Problem] = []
-    given = _mapping(data, field, problems)
+    given = mapping(data, field, problems)
     if given is None:
         return None, problems
-    _unknown_keys(
+    unknown_keys(
         given,
         ("scanner", "body_region", "transmit_coil", "setting", "contrast_agent"),
         field,
         problems,
     )
-    scanner = _text(given.get("scanner"), f"{field}.scanner", problems, required=True)
+    scanner = text(given.get("scanner"), f"{field}.scanner", problems, required=True)
     if scanner and scanner_names is not None and scanner not in scanner_names:
-        _choice(scanner, tuple(scanner_names), f"{field}.scanner", problems)
-    region = _choice(given.get("body_region"), BODY_REGIONS, f"{field}.body_region", problems)
-    coil = _choice(given.get("transmit_coil"), TRANSMIT_COILS, f"{field}.transmit_coil", problems)
-    setting = _choice(given.get("setting"), SETTINGS, f"{field}.setting", problems)
+        choice(scanner, tuple(scanner_names), f"{field}.scanner", problems)
+    region = choice(given.get("body_region"), BODY_REGIONS, f"{field}.body_region", problems)
+    coil = choice(given.get("transmit_coil"), TRANSMIT_COILS, f"{field}.transmit_coil", problems)
+    setting = choice(given.get("setting"), SETTINGS, f"{field}.setting", problems)
     agent = given.get("contrast_agent")
     if agent is not None:
-        agent = _text(agent, f"{field}.contrast_agent", problems) or None
+        agent = text(agent, f"{field}.contrast_agent", problems) or None
     if problems or scanner is None or region is None or coil is None or setting is None:
         return None, problems
     return ExamSpec(scanner, region, coil, setting, agent), problems  # type: ignore[arg-type]
@@ -401,12 +316,14 @@ def parse_screening_request(
 ) -> tuple[ScreeningRequest | None, list[Problem]]:
     """A whole request: {"facts": {...}, "implants": [...], "exam": {...}, "scanners": [...]}."""
     problems: list[Problem] = []
-    given = _mapping(data, "request", problems)
+    given = mapping(data, "request", problems)
     if given is None:
         return None, problems
     for key in given:
         if key not in ("facts", "implants", "exam", "scanners"):
-            _add(problems, str(key), "unknown field (expected facts, implants, exam, scanners)")
+            add_problem(
+                problems, str(key), "unknown field (expected facts, implants, exam, scanners)"
+            )
     facts, more = parse_facts(
         given.get("facts", {}), today=today, allow_workflow_facts=allow_workflow_facts
     )
