@@ -44,6 +44,8 @@ test-postgres: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/policy_bench.py
+	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/checkin_load.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check zonekeeper tests bench

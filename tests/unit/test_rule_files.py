@@ -23,7 +23,7 @@ def test_shipped_rules_validate() -> None:
 @pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.yaml")), ids=lambda p: p.name)
 def test_each_rule_file_has_a_kind_and_parses(path: Path) -> None:
     data = yaml.safe_load(path.read_text())
-    assert data["kind"] in {"zones", "personnel", "access", "audits"}
+    assert data["kind"] in {"zones", "personnel", "access", "audits", "screening", "contrast"}
 
 
 @pytest.fixture
@@ -73,10 +73,19 @@ def test_unknown_operator_is_suggested(rules_copy: Path) -> None:
     assert issue.suggestion == "in"
 
 
+# the first rule that tests the target zone and has an "unless" clause
+OWN_SCREENING = [
+    rule["id"] for rule in yaml.safe_load((RULES_DIR / "access.yaml").read_text())["rules"]
+].index("deny-own-screening-not-cleared")
+
+
 def test_unknown_zone_is_suggested(rules_copy: Path) -> None:
-    _edit_access(rules_copy, lambda d: d["rules"][0]["when"][0].update(value=["III", "IIII"]))
+    _edit_access(
+        rules_copy,
+        lambda d: d["rules"][OWN_SCREENING]["when"][0].update(value=["III", "IIII"]),
+    )
     (issue,) = _issues(rules_copy)
-    assert issue.path == "rules[0].when[0].value"
+    assert issue.path == f"rules[{OWN_SCREENING}].when[0].value"
     assert "IIII" in issue.message
     assert issue.suggestion in {"III", "IV"}
 
@@ -99,9 +108,12 @@ def test_unknown_role_in_designations_is_suggested(rules_copy: Path) -> None:
 
 
 def test_unknown_unless_fact_is_reported_on_the_unless_path(rules_copy: Path) -> None:
-    _edit_access(rules_copy, lambda d: d["rules"][0]["unless"][0].update(fact="person.knd"))
+    _edit_access(
+        rules_copy,
+        lambda d: d["rules"][OWN_SCREENING]["unless"][0].update(fact="person.knd"),
+    )
     (issue,) = _issues(rules_copy)
-    assert issue.path == "rules[0].unless[0].fact"
+    assert issue.path == f"rules[{OWN_SCREENING}].unless[0].fact"
     assert issue.suggestion == "person.kind"
 
 

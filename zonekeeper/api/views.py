@@ -80,7 +80,7 @@ def door_scan(code: str) -> ResponseReturnValue:
         return problem(422, "invalid_scan", "The scan could not be used.", problems=problems)
     result = record_scan(door, body["text"], body.get("direction", "in"), source)
     status = 201
-    return jsonify(result.to_json()), status
+    return jsonify(result.answer), status
 
 
 def _scan_problems(body: Any) -> list[dict[str, str]]:

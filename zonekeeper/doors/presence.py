@@ -17,9 +17,8 @@ def open_presence(person_id: int) -> Presence | None:
     ).first()
 
 
-def is_passback(person_id: int, door: Door) -> bool:
+def is_passback(current: Presence | None, door: Door) -> bool:
     """A second entry through this door without an exit: already inside where it leads."""
-    current = open_presence(person_id)
     return (
         current is not None
         and current.zone == door.to_zone
@@ -28,10 +27,18 @@ def is_passback(person_id: int, door: Door) -> bool:
 
 
 def enter(
-    person_id: int, door: Door, event: AccessEvent, now: datetime, escort_id: int | None = None
+    person_id: int,
+    door: Door,
+    event: AccessEvent,
+    now: datetime,
+    escort_id: int | None = None,
+    current: Presence | None = None,
 ) -> Presence:
-    """The person is now beyond ``door``; wherever they were recorded before is closed."""
-    current = open_presence(person_id)
+    """The person is now beyond ``door``; ``current`` (where they were recorded) is closed.
+
+    Pass ``current`` when it was just read under the same lock; otherwise it is looked up.
+    """
+    current = current if current is not None else open_presence(person_id)
     if current is not None:
         current.left_at, current.exit_event_id = now, event.id
     presence = Presence(

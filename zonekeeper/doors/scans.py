@@ -50,6 +50,7 @@ class ScanResult:
     escorting: list[str] = field(default_factory=list)
     waiting_for_escort: list[str] = field(default_factory=list)
     escort_window_seconds: int | None = None
+    answer: dict[str, Any] = field(default_factory=dict)  # to_json(), taken before the commit
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +112,9 @@ def record_scan(door: Door, text: str, direction: str, source: str) -> ScanResul
     door_id = door.id
     try:
         result = _decide_and_log(door, text, direction, source)
+        result.answer = (
+            result.to_json()
+        )  # before commit: reading it after would start a new transaction
         db.session.commit()
         return result
     except Exception:
@@ -130,8 +134,10 @@ def record_scan(door: Door, text: str, direction: str, source: str) -> ScanResul
         source=source,
         scanned_excerpt=scanned_excerpt(text),
     )
+    result = ScanResult(event, "deny", "DENIED", event.display_text)
+    result.answer = result.to_json()
     db.session.commit()
-    return ScanResult(event, "deny", "DENIED", event.display_text)
+    return result
 
 
 def _policy_version_or_unknown() -> str:
@@ -221,7 +227,8 @@ def _escort_level_that_would_admit(scan: Scan) -> str | None:
 def _grant(scan: Scan, decision: Decision) -> ScanResult:
     assert scan.person is not None
     flags: list[str] = []
-    if presence.is_passback(scan.person.id, scan.door):
+    current = presence.open_presence(scan.person.id)
+    if presence.is_passback(current, scan.door):
         if current_app.config["ANTI_PASSBACK"] == "hard":
             event = scan.log(
                 outcome="deny",
@@ -238,7 +245,7 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
         display_text=f"{scan.name}: {decision.reasons[0].text}"[:500],
         **_fired(decision),
     )
-    presence.enter(scan.person.id, scan.door, event, scan.now)
+    presence.enter(scan.person.id, scan.door, event, scan.now, current=current)
     escorting, still_waiting = _pair_waiting(scan, event)
     detail = (
         f"Escorting {', '.join(escorting)}. Stay with them." if escorting else event.display_text
