@@ -4,7 +4,7 @@ Prints scans/s, p50/p99 latency and the event count checked against the response
 ZoneKeeper and, in the same run, for a minimal baseline (bench/baseline_app.py: verify an
 HMAC, insert one row), with the ratio. On SQLite, and on PostgreSQL when it is reachable.
 
-    .venv/bin/python bench/checkin_load.py [--seconds 20] [--kiosks 16] [--backend sqlite|postgresql|both]
+    .venv/bin/python bench/checkin_load.py [--seconds 20] [--kiosks 16] [--backend both]
 
 Targets (issue #5): throughput >= 0.5 x baseline, p99 <= 50 ms, zero lost or duplicated events.
 """

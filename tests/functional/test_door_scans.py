@@ -82,7 +82,9 @@ def test_level_2_is_granted_zone_iv_and_is_then_inside(
     assert data["policy_version"].startswith("sha256:")
     with app.app_context():
         event = db.session.get(AccessEvent, data["event_id"])
-        assert event.person_id == site["ids"]["level_2"] and event.rule_ids == ["grant-level-2-zone-iv"]
+        assert event.person_id == site["ids"]["level_2"] and event.rule_ids == [
+            "grant-level-2-zone-iv"
+        ]
         inside = db.session.scalars(select(Presence).where(Presence.left_at.is_(None))).all()
         assert [(p.person_id, p.zone) for p in inside] == [(site["ids"]["level_2"], "IV")]
 
