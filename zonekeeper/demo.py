@@ -34,6 +34,7 @@ DEMO_LOGINS = [
     ("director", "zonekeeper-director", "safety_director"),
 ]
 
+
 def printed_logins() -> list[tuple[str, str, str]]:
     """Every demo login, people first, then the door kiosks."""
     return DEMO_LOGINS + [
