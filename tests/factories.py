@@ -91,3 +91,39 @@ def badge(owner: Person, *, valid_days: int = 365, starts_in_days: int = 0) -> s
     db.session.add(record)
     db.session.flush()
     return token_for(record)
+
+
+def screening_site() -> dict[str, int]:
+    """A 1.5 T and a 3 T scanner (as in the demo) for screening tests; returns their ids."""
+    from zonekeeper.site.models import Room, Scanner
+
+    ids = {}
+    for name, tesla, gradient in (("MRI 1", 1.5, 12.0), ("MRI 2", 3.0, 20.0)):
+        room = Room(name=f"{name} magnet room", zone="IV")
+        scanner = Scanner(
+            name=name,
+            room=room,
+            field_strength_t=tesla,
+            spatial_field_gradient_t_per_m=gradient,
+            max_slew_rate_t_per_m_per_s=200.0,
+            operating_modes=["normal", "first_level"],
+            transmit_coils=["body", "head", "extremity"],
+        )
+        db.session.add(scanner)
+        db.session.flush()
+        ids[name] = scanner.id
+    return ids
+
+
+def screener(
+    username: str, role: str = "technologist", *, level_2_days_ago: int | None = 10
+) -> int:
+    """A screening account; with current Level 2 training unless ``level_2_days_ago`` is None
+    (or lapsed when it is more than the policy's renewal period)."""
+    record = person(
+        given=username.capitalize(),
+        family="Screener",
+        level="level_2" if level_2_days_ago is not None else None,
+        trained_days_ago=level_2_days_ago,
+    )
+    return user(username, role, person_id=record.id).id

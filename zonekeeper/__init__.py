@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import errors, security
     from .actions.views import bp as actions_bp
+    from .api.screenings import bp as screening_api_bp
     from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .auth import sessions
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .incidents.views import bp as incidents_bp
     from .logging_setup import configure_logging
     from .people.views import bp as people_bp
+    from .screening.views import bp as screening_bp
     from .site.views import bp as site_bp
     from .zone_audits.views import bp as zone_audits_bp
 
@@ -92,6 +94,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(doors_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(screening_bp)
+    app.register_blueprint(screening_api_bp)
     app.add_template_filter(site_time, "site_time")
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .screening_openapi import SCREENING_PATHS, SCREENING_SCHEMAS, SESSION_SCHEME
+
 ERROR = {
     "type": "object",
     "required": ["error", "message"],
@@ -130,6 +132,7 @@ PATHS: dict[str, Any] = {
         }
     },
 }
+PATHS.update(SCREENING_PATHS)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -139,8 +142,9 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,
         "components": {
-            "schemas": {"Error": ERROR, "ScanResult": SCAN_RESULT},
+            "schemas": {"Error": ERROR, "ScanResult": SCAN_RESULT, **SCREENING_SCHEMAS},
             "securitySchemes": {
+                "session": SESSION_SCHEME,
                 "deviceToken": {
                     "type": "http",
                     "scheme": "bearer",

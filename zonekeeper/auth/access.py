@@ -18,6 +18,10 @@ ADMINS = frozenset({"admin"})
 KIOSKS = frozenset({"kiosk"})
 # technologists only when current Level 2 and delegated by the MRSO (checked in the view)
 AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
+# patient screening: technologists and the MRSO screen (Level 2 steps checked in the view);
+# the safety director reads the records
+SCREENERS = frozenset({"technologist", "mrso"})
+SCREENING_READERS = frozenset({"technologist", "mrso", "safety_director"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -80,6 +84,20 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "doors.muster_csv": ALL_PEOPLE,
     "doors.access_log": SAFETY_STAFF,
     "doors.access_log_csv": SAFETY_STAFF,
+    # screening (issue #4)
+    "screening.index": SCREENING_READERS,
+    "screening.new": SCREENERS,
+    "screening.screening": SCREENING_READERS,
+    "screening.answers": SCREENERS,
+    "screening.record": SCREENING_READERS,
+    "screening.first_screen": SCREENERS,
+    "screening.second_screen": SCREENERS,
+    "screening.exam": SCREENERS,
+    "screening.confirmations": SCREENERS,
+    "screening.final_check": SCREENERS,
+    "screening.exception": SCREENERS,
+    "screening.amend_screening": SCREENERS,
+    "screening_api.evaluate": SCREENERS,
 }
 
 

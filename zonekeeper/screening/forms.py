@@ -1,0 +1,82 @@
+"""The workflow's small forms; the questionnaire itself is built from forms/*.yaml."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..choices import options
+from ..policy.screening.exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS
+
+SUBJECT_LABELS = (
+    ("patient", "Patient"),
+    ("companion", "Companion of a patient"),
+    ("non_mr_personnel", "Non-MR staff or visitor"),
+)
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+class ExamFields(FlaskForm):
+    scanner_id = SelectField("Scanner", coerce=int, validators=[DataRequired()])
+    body_region = SelectField("Body region", choices=options((r, _label(r)) for r in BODY_REGIONS))
+    transmit_coil = SelectField(
+        "Transmit coil", choices=options((c, _label(c)) for c in TRANSMIT_COILS)
+    )
+    setting = SelectField("Setting", choices=options((s, _label(s)) for s in SETTINGS))
+    contrast_agent = StringField(
+        "Contrast agent (leave empty if none)", validators=[Optional(), Length(max=120)]
+    )
+
+
+class NewScreeningForm(ExamFields):
+    subject_kind = RadioField("Who is screened", choices=options(SUBJECT_LABELS), default="patient")
+    mrn = StringField("MRN (patients)", validators=[Optional(), Length(max=40)])
+    given_name = StringField("Given name", validators=[DataRequired(), Length(max=120)])
+    family_name = StringField("Family name", validators=[DataRequired(), Length(max=120)])
+    date_of_birth = DateField("Date of birth", validators=[DataRequired()])
+    emergent = BooleanField("Emergent (delay would harm the patient)")
+
+
+class SecondScreenForm(FlaskForm):
+    note = TextAreaField("What was clarified with the patient", validators=[Length(max=2000)])
+    reviewed = BooleanField(
+        "I went through every answer with the patient (or the proxy)",
+        validators=[DataRequired("Confirm that you reviewed every answer.")],
+    )
+
+
+class FinalCheckForm(FlaskForm):
+    forms_reviewed = BooleanField("Screening form reviewed aloud with the patient just now")
+    visual_inspection = BooleanField("Patient changed and visually inspected: nothing metallic")
+    detector = RadioField(
+        "Ferromagnetic detector",
+        choices=options(
+            (("used", "Used: no alarm"), ("not_available", "Not available at this door"))
+        ),
+        validators=[DataRequired("Say whether the ferromagnetic detector was used.")],
+    )
+
+
+class ExceptionForm(FlaskForm):
+    ordering_physician = StringField(
+        "Ordering physician", validators=[DataRequired(), Length(max=200)]
+    )
+    mr_physician = StringField("Level 2 MR physician", validators=[DataRequired(), Length(max=200)])
+    reason = TextAreaField(
+        "Why screening cannot wait (risk of death, paralysis or blindness)",
+        validators=[DataRequired(), Length(min=10, max=2000)],
+    )
+    acknowledged = BooleanField(
+        "Both physicians acknowledge in writing the risk of scanning without screening",
+        validators=[DataRequired("Both physicians must acknowledge the risk.")],
+    )
+
+
+class AmendForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for the amendment", validators=[DataRequired(), Length(min=5, max=2000)]
+    )

@@ -1,0 +1,343 @@
+"""Screenings for a visit: subjects, answers, the exam, evaluations, door status.
+
+Every write joins the caller's transaction with its ``record_event`` row; the
+view commits. Audit summaries name screenings by id, never by MRN or name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit.services import record_event
+from ..db import utcnow
+from ..extensions import db
+from ..people.models import Person
+from ..policy import Policy
+from ..policy.screening.exam import ExamSpec
+from ..questionnaires import AnswerResult, validate_answers
+from ..questionnaires.store import current_questionnaire
+from ..site.models import Scanner
+from .evaluation import decide, implant_as_si, read_implants
+from .models import (
+    SUBJECT_FORMS,
+    ConstraintConfirmation,
+    Screening,
+    ScreeningEvaluation,
+    ScreeningSubject,
+)
+
+
+class ScreeningError(ValueError):
+    """A request the workflow refuses, with a message for the person at the desk."""
+
+
+@dataclass(frozen=True)
+class SubjectDetails:
+    kind: str  # patient | non_mr_personnel | companion
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    mrn: str | None = None
+
+
+@dataclass(frozen=True)
+class ExamDetails:
+    scanner: Scanner
+    body_region: str
+    transmit_coil: str
+    setting: str
+    contrast_agent: str | None = None
+
+
+def find_or_create_subject(details: SubjectDetails) -> ScreeningSubject:
+    """A patient is found by MRN; anyone else by name and date of birth.
+
+    An MRN on file with another name or date of birth is refused: the wrong
+    patient's record must never be screened by accident.
+    """
+    given, family = details.given_name.strip(), details.family_name.strip()
+    if details.kind == "patient":
+        mrn = (details.mrn or "").strip()
+        if not mrn:
+            raise ScreeningError("A patient needs the MRN from the order.")
+        subject = db.session.scalars(
+            select(ScreeningSubject).where(ScreeningSubject.mrn == mrn)
+        ).first()
+        if subject is not None:
+            same = (
+                subject.person.given_name.lower() == given.lower()
+                and subject.person.family_name.lower() == family.lower()
+                and subject.date_of_birth == details.date_of_birth
+            )
+            if not same:
+                raise ScreeningError(
+                    "This MRN belongs to a patient with another name or date of birth. "
+                    "Check the order and the patient's wristband."
+                )
+            return subject
+    else:
+        subject = db.session.scalars(
+            select(ScreeningSubject)
+            .join(Person, Person.id == ScreeningSubject.person_id)
+            .where(
+                ScreeningSubject.mrn.is_(None),
+                ScreeningSubject.date_of_birth == details.date_of_birth,
+                db.func.lower(Person.given_name) == given.lower(),
+                db.func.lower(Person.family_name) == family.lower(),
+            )
+        ).first()
+        if subject is not None:
+            return subject
+    kind = "patient" if details.kind == "patient" else "visitor"
+    person = Person(kind=kind, given_name=given, family_name=family)
+    db.session.add(person)
+    db.session.flush()
+    mrn = (details.mrn or "").strip() if details.kind == "patient" else ""
+    subject = ScreeningSubject(
+        person=person,
+        mrn=mrn or None,
+        date_of_birth=details.date_of_birth,
+    )
+    db.session.add(subject)
+    db.session.flush()
+    return subject
+
+
+def start_screening(
+    subject: SubjectDetails, exam: ExamDetails, *, emergent: bool, today: date, policy: Policy
+) -> Screening:
+    """A new, empty form for this visit: never pre-filled from an earlier screening."""
+    found = find_or_create_subject(subject)
+    questionnaire = current_questionnaire(SUBJECT_FORMS[subject.kind])
+    screening = Screening(
+        lineage=uuid.uuid4().hex,
+        subject=found,
+        person_id=found.person_id,
+        subject_kind=subject.kind,
+        visit_date=today,
+        emergent=emergent,
+        form_id=questionnaire.id,
+        form_version=questionnaire.version,
+        definition_hash=questionnaire.definition_hash,
+        answers={},
+        implants=[],
+        created_by_user_id=current_user.id,
+        final_check={},
+    )
+    _set_exam(screening, exam)
+    db.session.add(screening)
+    db.session.flush()
+    record_event(
+        "screening.start",
+        f"Started screening #{screening.id} ({subject.kind}"
+        f"{', emergent' if emergent else ''}) for {exam.scanner.name}",
+        target=screening,
+        person_id=found.person_id,
+    )
+    evaluate(screening, "start", today, policy)
+    return screening
+
+
+def _set_exam(screening: Screening, exam: ExamDetails) -> None:
+    screening.scanner = exam.scanner
+    screening.scanner_id = exam.scanner.id
+    screening.body_region = exam.body_region
+    screening.transmit_coil = exam.transmit_coil
+    screening.setting = exam.setting
+    screening.contrast_agent = (exam.contrast_agent or "").strip() or None
+
+
+def check_answers(screening: Screening, today: date) -> AnswerResult:
+    """The stored answers against the stored questionnaire version."""
+    questionnaire = current_questionnaire(screening.form_id, screening.form_version)
+    return validate_answers(questionnaire, screening.answers or {}, today=today)
+
+
+def evaluate(
+    screening: Screening, trigger: str, today: date, policy: Policy
+) -> ScreeningEvaluation:
+    """Run the engine on the screening as it stands and keep the decision."""
+    facts = check_answers(screening, today).facts
+    implants, _problems = read_implants(screening.implants, today)
+    exam = ExamSpec(
+        screening.scanner.name,
+        screening.body_region,
+        screening.transmit_coil,
+        screening.setting,  # type: ignore[arg-type]
+        screening.contrast_agent,
+    )
+    decision = decide(policy, facts, implants or (), exam, today)
+    if implants is None:  # stored implants no longer read (should not happen): fail closed
+        data = decision.to_dict()
+        data["disposition"] = "not_cleared"
+        data["reasons"].append(
+            {
+                "code": "invalid_implants",
+                "rule_id": "engine.input",
+                "text": "The stored implant list could not be read.",
+                "source": "",
+                "disposition": "not_cleared",
+                "implant": None,
+            }
+        )
+    else:
+        data = decision.to_dict()
+    evaluation = ScreeningEvaluation(
+        screening=screening,
+        evaluated_by_user_id=current_user.id
+        if current_user and current_user.is_authenticated
+        else None,
+        trigger=trigger,
+        exam_key=screening.exam_key,
+        disposition=data["disposition"],
+        contrast_disposition=data["contrast"]["disposition"],
+        decision=data,
+        policy_version=decision.policy_version,
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    return evaluation
+
+
+def save_answers(
+    screening: Screening,
+    result: AnswerResult,
+    implants: list[dict[str, Any]],
+    today: date,
+    policy: Policy,
+) -> ScreeningEvaluation:
+    """Store valid answers and implants (SI units) and re-evaluate."""
+    if screening.answers_locked:
+        raise ScreeningError("The answers are locked after the Level 2 review; amend instead.")
+    if not result.valid:
+        raise ScreeningError("Some answers were not accepted; nothing was saved.")
+    declarations, problems = read_implants(implants, today)
+    if declarations is None or problems:
+        raise ScreeningError("An implant has a problem; nothing was saved.")
+    answers = {k: v for k, v in result.answers.items() if k != "implants"}
+    stored = [implant_as_si(d) for d in declarations]
+    changed = sorted(
+        k
+        for k in set(answers) | set(screening.answers or {})
+        if answers.get(k) != (screening.answers or {}).get(k)
+    )
+    screening.answers, screening.implants = answers, stored
+    screening.answers_updated_at, screening.answers_updated_by_user_id = utcnow(), current_user.id
+    record_event(
+        "screening.answers",
+        f"Saved answers of screening #{screening.id}: {len(changed)} changed, "
+        f"{len(stored)} implant(s), {len(result.missing)} unanswered",
+        target=screening,
+        person_id=screening.person_id,
+        after={"changed": changed[:40]},
+    )
+    return evaluate(screening, "answers", today, policy)
+
+
+def change_exam(screening: Screening, exam: ExamDetails, today: date, policy: Policy) -> bool:
+    """Move or change the exam; a new scanner, coil or region voids the confirmations.
+
+    Returns whether confirmations were voided.
+    """
+    if screening.exam_locked:
+        raise ScreeningError(
+            "The final check is done: the exam can no longer change; amend instead."
+        )
+    before = {
+        "scanner": screening.scanner.name,
+        "coil": screening.transmit_coil,
+        "region": screening.body_region,
+        "setting": screening.setting,
+        "contrast_agent": screening.contrast_agent,
+    }
+    old_key = screening.exam_key
+    _set_exam(screening, exam)
+    after = {
+        "scanner": exam.scanner.name,
+        "coil": screening.transmit_coil,
+        "region": screening.body_region,
+        "setting": screening.setting,
+        "contrast_agent": screening.contrast_agent,
+    }
+    if before == after:
+        return False
+    voided = 0
+    if screening.exam_key != old_key:
+        for confirmation in screening.confirmations:
+            if confirmation.voided_at is None:
+                confirmation.voided_at = utcnow()
+                confirmation.void_reason = "The scanner, coil or body region changed."
+                voided += 1
+    record_event(
+        "screening.exam",
+        f"Changed the exam of screening #{screening.id}"
+        + (f"; {voided} confirmation(s) cleared" if voided else ""),
+        target=screening,
+        person_id=screening.person_id,
+        before=before,
+        after=after,
+    )
+    evaluate(screening, "exam", today, policy)
+    return voided > 0
+
+
+def current_constraints(screening: Screening) -> list[dict[str, Any]]:
+    evaluation = screening.latest_evaluation
+    return list(evaluation.decision.get("constraints", [])) if evaluation else []
+
+
+def valid_confirmations(screening: Screening) -> dict[str, ConstraintConfirmation]:
+    """Confirmations that still count: not voided, same exam, same constraint text."""
+    texts = {c["id"]: c["text"] for c in current_constraints(screening)}
+    return {
+        c.constraint_id: c
+        for c in screening.confirmations
+        if c.voided_at is None
+        and c.exam_key == screening.exam_key
+        and texts.get(c.constraint_id) == c.constraint_text
+    }
+
+
+def unconfirmed_constraints(screening: Screening) -> list[dict[str, Any]]:
+    done = valid_confirmations(screening)
+    return [c for c in current_constraints(screening) if c["id"] not in done]
+
+
+def latest_versions_query() -> Any:
+    return select(Screening).where(Screening.superseded.is_(False))
+
+
+def todays_screenings(today: date) -> list[Screening]:
+    return list(
+        db.session.scalars(
+            latest_versions_query()
+            .where(Screening.visit_date == today)
+            .order_by(Screening.created_at.desc())
+        )
+    )
+
+
+def door_screening_status(person: Person, today: date) -> str:
+    """For the door check-in: "cleared" only for a screening of ``person`` today that is
+    safe_to_scan; otherwise "not_cleared", "pending" or "missing"."""
+    screenings = list(
+        db.session.scalars(
+            latest_versions_query().where(
+                Screening.person_id == person.id, Screening.visit_date == today
+            )
+        )
+    )
+    if not screenings:
+        return "missing"
+    if any(s.state == "safe_to_scan" for s in screenings):
+        return "cleared"
+    latest = [s.latest_evaluation for s in screenings]
+    if any(e is not None and e.disposition == "not_cleared" for e in latest):
+        return "not_cleared"
+    return "pending"
