@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_token
 from zonekeeper.doors.devices import add_device
 from zonekeeper.doors.models import AccessEvent
 from zonekeeper.extensions import db
@@ -157,3 +157,30 @@ def test_the_openapi_document_describes_the_reader_api(client: FlaskClient) -> N
     scans = document["paths"]["/doors/{code}/scans"]["post"]
     assert set(scans["responses"]) >= {"201", "400", "401", "403", "404", "413", "422"}
     assert "ScanResult" in document["components"]["schemas"]
+
+
+def test_admin_creates_a_kiosk_account_for_one_door(  # type: ignore[no-untyped-def]
+    client: FlaskClient, auth: AuthActions, setup_data, app: Flask
+) -> None:
+    door_id = setup_data(lambda: (factories.user("admin1", "admin"), factories.door_site())[1])[
+        "mri-1"
+    ]
+    auth.sign_in("admin1", factories.PASSWORD)
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert "MRI 1 door (Zone III → IV)" in page
+    form = {
+        "csrf_token": csrf_token(page),
+        "username": "kiosk-mri-1",
+        "role": "kiosk",
+        "person_id": "0",
+        "door_id": "0",
+        "password": "a sturdy kiosk passphrase",
+    }
+    no_door = client.post("/admin/users/new", data=form)
+    assert no_door.status_code == 400
+    assert "stands at one door" in no_door.get_data(as_text=True)
+    assert (
+        client.post("/admin/users/new", data={**form, "door_id": str(door_id)}).status_code == 302
+    )
+    kiosk = AuthActions(app.test_client())
+    assert kiosk.sign_in("kiosk-mri-1", "a sturdy kiosk passphrase").headers["Location"] == "/kiosk"
