@@ -231,6 +231,38 @@ def door_verify_log() -> None:
 
 
 @main.group()
+def screen() -> None:
+    """Patient screening: evaluate a case against the site's scanners."""
+
+
+@screen.command("evaluate")
+@click.argument("case_file", type=click.File("r", encoding="utf-8"))
+@click.option("--scanner", help="Evaluate the exam on this scanner instead of the case's.")
+@with_appcontext
+def screen_evaluate(case_file: Any, scanner: str | None) -> None:
+    """Print the decision for CASE.json ({"form", "answers", "implants", "exam"}) as JSON,
+    as POST /api/v1/screenings/evaluate returns it. Nothing is stored."""
+    from .clock import site_today
+    from .policy_store import current_policy
+    from .screening.evaluation import evaluate_request
+
+    try:
+        body = json.load(case_file)
+    except (ValueError, UnicodeDecodeError) as exc:
+        _fail(f"{case_file.name} is not valid JSON: {exc}")
+    try:
+        policy = current_policy()
+    except PolicyError as exc:
+        _fail(f"the site policy does not load: {exc}")
+    decision, problems = evaluate_request(body, policy, site_today(), scanner=scanner)
+    if decision is None:
+        for problem in problems:
+            click.echo(f"{problem['field'] or 'case'}: {problem['problem']}", err=True)
+        _fail(f"{len(problems)} problem(s) in {case_file.name}; nothing was evaluated.")
+    click.echo(json.dumps(decision, indent=2, ensure_ascii=False))
+
+
+@main.group()
 def user() -> None:
     """User accounts."""
 
