@@ -80,7 +80,7 @@ function implantEditor(editor, hidden, addButton) {
 
   function card(imp, index) {
     const box = el("fieldset", { class: "implant-card", "data-index": index });
-    const remove = el("button", { type: "button", class: "button-quiet button-small", text: "Remove" });
+    const remove = el("button", { type: "button", class: "implant-remove", text: "Remove this implant" });
     remove.addEventListener("click", () => { box.remove(); write(); });
     box.append(el("h4", {}, [`Implant ${index + 1}`, remove]));
     const text = (key, label, type = "text") => labelled(label, el("input", { type, "data-key": key, value: imp[key] ?? "" }));

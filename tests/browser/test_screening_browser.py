@@ -1,0 +1,110 @@
+"""A technologist screens a patient with a 1.5 T-only stent booked on the 3 T, in Chromium:
+not cleared on the 3 T, eligible on the 1.5 T; move the exam, Level 2 review and
+constraints, final check, safe to scan, and the printable record."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_site_pages import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("button:has-text('Sign out')")
+
+
+def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
+    browser, live_server: str, runner
+) -> None:  # type: ignore[no-untyped-def]
+    assert runner.invoke(["demo", "load"]).exit_code == 0
+    context = browser.new_context(viewport={"width": 1024, "height": 768})  # a tablet
+    page = context.new_page()
+    sign_in(page, live_server, "tech", "zonekeeper-tech")
+    page.click("nav >> text=Screening")
+    page.click("text=New screening")
+    page.fill("#mrn", "MRN-778812")
+    page.fill("#given_name", "Rosa")
+    page.fill("#family_name", "Martins")
+    page.fill("#date_of_birth", "1961-07-14")
+    page.select_option("#scanner_id", label="MRI 2 (3 T)")
+    page.select_option("#body_region", "head")
+    page.select_option("#transmit_coil", "body")
+    page.click("text=Start the screening form")
+
+    form = page.locator("#questionnaire")
+    page.click("#q-respondent label.choice-patient")
+    assert page.locator("#q-proxy_name").is_hidden()
+    page.click("#q-history_reliable label.choice-yes")
+    page.fill("#weight_kg", "68")
+    page.fill("#height_cm", "164")
+    for question in form.locator(".q-yes_no_unknown:not([data-show-if])").all():
+        qid = question.get_attribute("id")
+        if qid in ("q-history_reliable",):
+            continue
+        question.locator("label.choice-no").click()
+    page.click("#q-stent_coil_filter label.choice-yes")
+    page.click("#q-eye_injury label.choice-yes")  # a follow-up appears ...
+    assert page.locator("#q-eye_injury_treated").is_visible()
+    page.click("#q-eye_injury label.choice-no")  # ... and goes again
+    assert page.locator("#q-eye_injury_treated").is_hidden()
+
+    page.click("#add-implant")
+    card = page.locator(".implant-card").first
+    card.locator('[data-key="category"]').select_option("stent_coil_filter")
+    card.locator('[data-key="description"]').fill("Coronary stent")
+    card.locator('[data-key="manufacturer"]').fill("Acme")
+    card.locator('[data-key="implant_date"]').fill("2019-03-02")
+    card.locator('[data-key="astm_class"]').select_option("mr_conditional")
+    card.locator('[data-key="complete_system"]').select_option("true")
+    card.locator('[data-key="abandoned_components"]').select_option("false")
+    card.locator('[data-key="field_strengths"]').fill("1.5")
+    card.locator('[data-key="max_spatial_gradient"]').fill("3000")
+    card.locator('[data-key="max_spatial_gradient.unit"]').select_option("G/cm")
+    card.locator('[data-key="max_b1rms"]').fill("2.0")
+    card.locator('[data-key="active_scan_minutes"]').fill("30")
+    card.locator('[data-key="operating_mode"]').select_option("normal")
+    page.click("#save-answers")
+
+    banner = page.locator("#outcome")
+    text = banner.inner_text()
+    assert "Not cleared on the 3 T (MRI 2)" in text, text
+    assert "Eligible on the 1.5 T (MRI 1) with these constraints" in text
+    assert "B1+rms ≤ 2 µT" in text
+    screenshot(page, "screening-not-cleared-on-3t")
+    page.click("text=Record the first screen")
+    assert "Waiting for the Level 2 review" in page.locator("#state").inner_text()
+    url = page.url
+    _sign_out(page)
+
+    sign_in(page, live_server, "mrso", "zonekeeper-mrso")  # a different Level 2 person
+    page.goto(url)
+    page.fill("#note", "Went through each answer; stent card seen (Acme, 2019).")
+    page.check("#reviewed")
+    page.click("text=Record the Level 2 review")
+    page.click("text=Move the exam to MRI 1")
+    assert "Conditional on the 1.5 T (MRI 1)" in page.locator("#outcome").inner_text()
+    boxes = page.locator("#constraints input[type=checkbox]")
+    assert boxes.count() >= 3
+    for n in range(boxes.count()):
+        boxes.nth(n).check()
+    page.click("text=Confirm the ticked constraints")
+    assert page.locator("#constraints li.confirmed").count() >= 3
+    page.check("#forms_reviewed")
+    page.check("#visual_inspection")
+    page.click("#final-check label:has-text('Used: no alarm')")
+    page.click("text=Record the final check")
+    assert page.locator("#state").inner_text() == "Safe to scan"
+    screenshot(page, "screening-safe-to-scan")
+
+    page.click("text=Printable record")
+    record = page.locator("article.record").inner_text()
+    for expected in ("MRN-778812", "Coronary stent", "MR Conditional (C106046)", "tech", "mrso",
+                     "Policy version", "B1+rms"):  # fmt: skip
+        assert expected in record, expected
+    page.emulate_media(media="print")
+    assert page.locator(".toolbar").is_hidden()
+    screenshot(page, "screening-record-print")
+    context.close()
