@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from ..db import begin_read
 from ..doors.emergency import active_emergency, emergency_instructions
 from ..doors.scans import DIRECTIONS, record_scan
 from ..extensions import csrf, db
@@ -59,6 +60,7 @@ def _authorised_door(code: str) -> tuple[Door | None, str | None, ResponseReturn
 def door_scan(code: str) -> ResponseReturnValue:
     if (request.content_length or 0) > MAX_SCAN_BODY:
         return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
+    begin_read(db.session)  # the lookups and the badge need no write lock (see record_scan)
     door, source, refusal = _authorised_door(code)
     if refusal is not None or door is None or source is None:
         return refusal

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from ..audit.services import record_event, snapshot
 from ..db import utcnow
@@ -124,12 +126,13 @@ class BadgeCheck:
         return self.badge.person if self.badge is not None else None
 
 
-def check_scanned_text(text: str, today: date) -> BadgeCheck:
+def check_scanned_text(text: str, today: date, options: Sequence[ORMOption] = ()) -> BadgeCheck:
+    """``options``: loader options for the badge (a door loads the person's records with it)."""
     try:
         token = decode_token(text, _key())
     except TokenError as exc:
         return BadgeCheck(exc.reason)
-    badge = db.session.get(Badge, token.badge_id)
+    badge = db.session.get(Badge, token.badge_id, options=options)
     if badge is None:
         return BadgeCheck("unknown")
     if badge.revoked_at is None and token.version < badge.version:

@@ -9,7 +9,7 @@ logged in a fresh transaction, so even a failed scan leaves its event.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..badges.services import check_scanned_text
 from ..clock import site_today
-from ..db import utcnow
+from ..db import sqlite_write_turn, utcnow
 from ..extensions import db
 from ..people.models import Person
 from ..people.services import access_facts, person_standing
@@ -29,46 +29,21 @@ from . import presence
 from .access_log import append_access_event, lock_log_head, scanned_excerpt
 from .emergency import active_emergency, emergency_instructions
 from .models import AccessEvent, AccessLogHead, PendingEscort
+from .scan_fast import Prepared, decide_prepared, person_records, prepare
+from .scan_result import (
+    DIRECTIONS,
+    PERSON_KNOWN,
+    ScanResult,
+    door_facts,
+    escort_level_that_would_admit,
+    fired,
+    full_name,
+    reasons_of,
+)
+
+__all__ = ["DIRECTIONS", "ScanResult", "record_scan"]
 
 log = logging.getLogger(__name__)
-
-DIRECTIONS = ("in", "out")
-# badge statuses that still name a real person (even if the badge no longer admits them)
-PERSON_KNOWN = frozenset({"valid", "superseded", "revoked", "expired", "not_yet_valid"})
-
-
-@dataclass
-class ScanResult:
-    """What the kiosk shows and the API returns."""
-
-    event: AccessEvent
-    outcome: str  # grant | escort_pending | deny | exit | emergency_logged
-    headline: str
-    detail: str
-    person_name: str | None = None
-    reasons: list[dict[str, str]] = field(default_factory=list)
-    escorting: list[str] = field(default_factory=list)
-    waiting_for_escort: list[str] = field(default_factory=list)
-    escort_window_seconds: int | None = None
-    answer: dict[str, Any] = field(default_factory=dict)  # to_json(), taken before the commit
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event.id,
-            "seq": self.event.seq,
-            "outcome": self.outcome,
-            "headline": self.headline,
-            "display_text": self.detail,
-            "person": self.person_name,
-            "reason_codes": list(self.event.reason_codes),
-            "reasons": self.reasons,
-            "escorting": self.escorting,
-            "waiting_for_escort": self.waiting_for_escort,
-            "escort_window_seconds": self.escort_window_seconds,
-            "flags": list(self.event.flags),
-            "policy_version": self.event.policy_version,
-            "occurred_at": self.event.occurred_at.isoformat(),
-        }
 
 
 @dataclass
@@ -92,34 +67,33 @@ class Scan:
         return full_name(self.person)
 
 
-def full_name(person: Person | None) -> str | None:
-    return f"{person.given_name} {person.family_name}" if person is not None else None
-
-
-def _reasons(decision: Decision) -> list[dict[str, str]]:
-    return [{"code": r.code, "text": r.text, "rule": r.rule_id} for r in decision.reasons]
-
-
-def _fired(decision: Decision) -> dict[str, Any]:
-    return {
-        "reason_codes": list(decision.codes),
-        "rule_ids": [r.rule_id for r in decision.reasons],
-    }
-
-
 def record_scan(door: Door, text: str, direction: str, source: str) -> ScanResult:
     """Decide and log one scan; never raises, never grants on an error."""
     door_id = door.id
+    prep: Prepared | None = None
     try:
-        result = _decide_and_log(door, text, direction, source)
-        result.answer = (
-            result.to_json()
-        )  # before commit: reading it after would start a new transaction
-        db.session.commit()
-        return result
+        prep = prepare(door, text, direction, source)
     except Exception:
+        log.exception("scan at door %s could not be prepared; denying with system_error", door_id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # end the read so the write transaction begins IMMEDIATE (PostgreSQL reads
+        # committed data per statement, so there the same transaction goes on)
         db.session.rollback()
-        log.exception("scan at door %s failed; denying with system_error", door_id)
+    with sqlite_write_turn(db.engine):
+        if prep is not None:
+            try:
+                result = decide_prepared(prep) or _decide_and_log(door, text, direction, source)
+                # before commit: reading it after would start a new transaction
+                result.answer = result.to_json()
+                db.session.commit()
+                return result
+            except Exception:
+                db.session.rollback()
+                log.exception("scan at door %s failed; denying with system_error", door_id)
+        return _log_system_error(door_id, text, direction, source)
+
+
+def _log_system_error(door_id: int, text: str, direction: str, source: str) -> ScanResult:
     event = append_access_event(
         lock_log_head(),
         kind="scan",
@@ -152,7 +126,7 @@ def _decide_and_log(door: Door, text: str, direction: str, source: str) -> ScanR
     now, today = utcnow(), site_today()
     policy = current_policy()
     _expire_pending(head, now, policy.version)
-    check = check_scanned_text(text, today)
+    check = check_scanned_text(text, today, person_records())
     person = check.person if check.status in PERSON_KNOWN else None
     scan = Scan(
         door,
@@ -180,48 +154,17 @@ def _decide_and_log(door: Door, text: str, direction: str, source: str) -> ScanR
     if direction == "out":
         return _log_exit(scan)
 
-    decision = decide_zone_access(policy, _door_facts(scan))
+    decision = decide_zone_access(
+        policy, door_facts(person, check.status, door.to_zone, today, policy)
+    )
     if decision.outcome == "grant" and person is not None:
         return _grant(scan, decision)
     if person is not None and check.status == "valid" and decision.outcome == "deny":
-        level = _escort_level_that_would_admit(scan)
+        level = escort_level_that_would_admit(person, check.status, door.to_zone, today, policy)
         if level is not None:
             return _wait_for_escort(scan, decision, level)
-    event = scan.log(
-        outcome="deny", display_text=decision.reasons[0].text[:500], **_fired(decision)
-    )
-    return ScanResult(event, "deny", "DENIED", event.display_text, scan.name, _reasons(decision))
-
-
-def _door_facts(scan: Scan) -> dict[str, Any]:
-    if scan.person is None:
-        return {
-            "target_zone": scan.door.to_zone,
-            "person.kind": "unidentified",
-            "badge.status": scan.status,
-        }
-    facts = access_facts(scan.person, scan.door.to_zone, scan.today, scan.policy)
-    facts["badge.status"] = scan.status
-    return facts
-
-
-def _escort_level_that_would_admit(scan: Scan) -> str | None:
-    """The lowest escort level that would admit this person here, or None if none would."""
-    assert scan.person is not None
-    for level in ("level_1", "level_2"):
-        facts = _door_facts(scan)
-        facts.update(
-            {
-                "person.level_2_authorized": level == "level_2",
-                "escort.id": f"any-{level}",
-                "escort.training_level": level,
-                "escort.training_age_days": 0,
-                "escort.screening_status": "cleared",
-            }
-        )
-        if decide_zone_access(scan.policy, facts).outcome == "grant_with_escort":
-            return level
-    return None
+    event = scan.log(outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision))
+    return ScanResult(event, "deny", "DENIED", event.display_text, scan.name, reasons_of(decision))
 
 
 def _grant(scan: Scan, decision: Decision) -> ScanResult:
@@ -243,7 +186,7 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
         outcome="grant",
         flags=flags,
         display_text=f"{scan.name}: {decision.reasons[0].text}"[:500],
-        **_fired(decision),
+        **fired(decision),
     )
     presence.enter(scan.person.id, scan.door, event, scan.now, current=current)
     escorting, still_waiting = _pair_waiting(scan, event)
@@ -256,7 +199,7 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
         "GRANTED",
         detail,
         scan.name,
-        _reasons(decision),
+        reasons_of(decision),
         escorting=escorting,
         waiting_for_escort=still_waiting,
     )
@@ -303,7 +246,7 @@ def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], lis
             display_text=f"{name} escorted by {scan.name}"[:500],
             policy_version=scan.policy.version,
             source=escort_event.source,
-            **_fired(decision),
+            **fired(decision),
         )
         pending.status, pending.resolved_event_id = "paired", event.id
         presence.enter(pending.person_id, scan.door, event, scan.now, escort_id=escort.id)
@@ -325,7 +268,7 @@ def _wait_for_escort(scan: Scan, decision: Decision, level: str) -> ScanResult:
         )
     ):
         earlier.status = "replaced"  # by this newer scan
-    event = scan.log(outcome="escort_pending", display_text=detail[:500], **_fired(decision))
+    event = scan.log(outcome="escort_pending", display_text=detail[:500], **fired(decision))
     db.session.add(
         PendingEscort(
             door_id=scan.door.id,
@@ -340,7 +283,7 @@ def _wait_for_escort(scan: Scan, decision: Decision, level: str) -> ScanResult:
         "ESCORT NEEDED",
         detail,
         scan.name,
-        _reasons(decision),
+        reasons_of(decision),
         escort_window_seconds=window,
     )
 

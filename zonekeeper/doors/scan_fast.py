@@ -1,0 +1,360 @@
+"""The common scan, decided mostly before the lock and written with a few Core statements.
+
+Every scan serialises on the access log head, so the time a scan holds that
+lock bounds the doors' throughput. ``prepare`` does all that needs no lock,
+before it: the badge, the person's trainings, screenings and designations (one
+statement), the facts and the policy decision. Those records may change while
+the scan waits; the scan is then ordered as if it happened just before the
+change, as it would be had it arrived a moment earlier. Everything the outcome
+depends on that a concurrent scan or an MRSO action can change *under the lock's
+protection* (presence for anti-passback, pending escorts, a declared emergency,
+the badge's version and revocation) is read again under the lock in one
+statement by ``decide_prepared``; if anything there needs more than the common
+case (an emergency, escorts to expire or pair, a badge changed meanwhile) it
+returns None and the caller takes the full path in the same locked transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from ..audit.chain import head_mac, row_hash
+from ..badges.models import Badge
+from ..badges.services import check_scanned_text
+from ..clock import site_today
+from ..db import utcnow
+from ..extensions import db
+from ..people.models import Person
+from ..policy import Decision, Policy, decide_zone_access
+from ..policy_store import current_policy
+from ..site.models import Door
+from .access_log import scanned_excerpt
+from .models import (
+    ACCESS_HASHED_FIELDS,
+    AccessEvent,
+    AccessLogHead,
+    Emergency,
+    PendingEscort,
+    Presence,
+)
+from .scan_result import (
+    PERSON_KNOWN,
+    ScanResult,
+    door_facts,
+    escort_level_that_would_admit,
+    fired,
+    full_name,
+    reasons_of,
+)
+
+NOBODY = -1  # an id no row has: the state query keeps one shape (one cached statement)
+
+
+@cache  # built on first use: building it at import would configure the mappers too early
+def person_records() -> tuple[ORMOption, ...]:
+    """Load options: the person's records come with the badge in one statement (a few rows each)."""
+    person = joinedload(Badge.person)
+    return (
+        person.joinedload(Person.trainings),
+        person.joinedload(Person.screenings),
+        person.joinedload(Person.designations),
+    )
+
+
+_head = AccessLogHead.__table__
+_events = AccessEvent.__table__
+_presences = Presence.__table__
+_pending = PendingEscort.__table__
+_badges = Badge.__table__
+_emergencies = Emergency.__table__
+
+_LOCK_HEAD = select(_head.c.id).where(_head.c.id == 1).with_for_update()
+_is_pending = _pending.c.status == "pending"
+# Read after the lock is held, in its own statement: on PostgreSQL a statement
+# that waited for a row lock still reads the rest of the database as of its start.
+_STATE = (
+    select(
+        _head.c.last_seq,
+        _head.c.last_hash,
+        exists().where(_emergencies.c.ended_at.is_(None)).label("emergency"),
+        exists().where(_is_pending, _pending.c.expires_at < bindparam("now")).label("stale"),
+        exists().where(_is_pending, _pending.c.door_id == bindparam("door_id")).label("waiting"),
+        select(_badges.c.version)
+        .where(_badges.c.id == bindparam("badge_id"))
+        .scalar_subquery()
+        .label("badge_version"),
+        exists()
+        .where(_badges.c.id == bindparam("badge_id"), _badges.c.revoked_at.is_not(None))
+        .label("badge_revoked"),
+        _presences.c.id.label("presence_id"),
+        _presences.c.zone,
+        _presences.c.room_id,
+        _presences.c.escort_person_id,
+    )
+    .select_from(
+        _head.outerjoin(
+            _presences,
+            and_(_presences.c.person_id == bindparam("person_id"), _presences.c.left_at.is_(None)),
+        )
+    )
+    .where(_head.c.id == 1)
+)
+_UPDATE_HEAD = _head.update().where(_head.c.id == 1)
+_CLOSE_PRESENCE = _presences.update().where(_presences.c.id == bindparam("presence_id"))
+_REPLACE_PENDING = (
+    _pending.update()
+    .where(_pending.c.person_id == bindparam("pid"), _is_pending)
+    .values(status="replaced")
+)
+
+
+@dataclass
+class Prepared:
+    """Plain values only: the read transaction has ended by the time they are used."""
+
+    door_id: int
+    to_zone: str
+    from_zone: str
+    room_id: int | None
+    direction: str
+    source: str
+    excerpt: str
+    policy: Policy
+    status: str
+    badge_id: int | None
+    badge_version: int | None
+    badge_revoked: bool
+    person_id: int | None
+    name: str | None
+    decision: Decision | None = None
+    escort_level: str | None = None
+
+
+def prepare(door: Door, text: str, direction: str, source: str) -> Prepared:
+    """Everything that needs no lock; reads only (the caller ends the read transaction)."""
+    policy, today = current_policy(), site_today()
+    check = check_scanned_text(text, today, person_records())
+    person = check.person if check.status in PERSON_KNOWN else None
+    badge = check.badge
+    prep = Prepared(
+        door.id,
+        door.to_zone,
+        door.from_zone,
+        door.room_id,
+        direction,
+        source,
+        scanned_excerpt(text),
+        policy,
+        check.status,
+        badge.id if badge is not None else None,
+        badge.version if badge is not None else None,
+        badge is not None and badge.revoked_at is not None,
+        person.id if person is not None else None,
+        full_name(person),
+    )
+    if direction == "in":
+        prep.decision = decide_zone_access(
+            policy, door_facts(person, check.status, door.to_zone, today, policy)
+        )
+        if person is not None and check.status == "valid" and prep.decision.outcome == "deny":
+            prep.escort_level = escort_level_that_would_admit(
+                person, check.status, door.to_zone, today, policy
+            )
+    return prep
+
+
+def decide_prepared(prep: Prepared) -> ScanResult | None:
+    """Lock, re-read what may have changed, write; None when the full path must decide."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already holds the lock
+        connection.execute(_LOCK_HEAD)
+    now = utcnow()
+    state = connection.execute(
+        _STATE,
+        {
+            "now": now,
+            "door_id": prep.door_id,
+            "badge_id": prep.badge_id if prep.badge_id is not None else NOBODY,
+            "person_id": prep.person_id if prep.person_id is not None else NOBODY,
+        },
+    ).first()
+    assert state is not None, "the access log head row is missing"
+    if state.emergency or state.stale:
+        return None
+    if prep.badge_id is not None and (
+        state.badge_version != prep.badge_version or bool(state.badge_revoked) != prep.badge_revoked
+    ):
+        return None  # reissued or revoked since it was read: decide again under the lock
+    writer = _Writer(connection, prep, state, now)
+    if prep.direction == "out":
+        return writer.exit()
+    decision = prep.decision
+    assert decision is not None
+    if decision.outcome == "grant" and prep.person_id is not None:
+        return None if state.waiting else writer.grant(decision)
+    if prep.escort_level is not None:
+        return writer.wait_for_escort(decision, prep.escort_level)
+    event = writer.log(
+        outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision)
+    )
+    return ScanResult(event, "deny", "DENIED", event.display_text, prep.name, reasons_of(decision))
+
+
+class _Writer:
+    """The writes of one scan under the lock, as Core statements (no unit-of-work flushes)."""
+
+    def __init__(self, connection: Connection, prep: Prepared, state: Any, now: Any) -> None:
+        self.connection, self.prep, self.state, self.now = connection, prep, state, now
+
+    def log(self, **values: Any) -> AccessEvent:
+        prep, state = self.prep, self.state
+        fields: dict[str, Any] = {
+            "kind": "scan",
+            "door_id": prep.door_id,
+            "direction": prep.direction,
+            "badge_id": prep.badge_id,
+            "badge_version": prep.badge_version,
+            "person_id": prep.person_id,
+            "reason_codes": [],
+            "rule_ids": [],
+            "escort_person_id": None,
+            "related_event_id": None,
+            "flags": [],
+            "policy_version": prep.policy.version,
+            "source": prep.source,
+            "scanned_excerpt": prep.excerpt,
+            **values,
+            "seq": state.last_seq + 1,
+            "occurred_at": self.now,
+            "prev_hash": state.last_hash,
+        }
+        key = str(current_app.config["AUDIT_KEY"]).encode()
+        fields["row_hash"] = row_hash(key, fields, ACCESS_HASHED_FIELDS)
+        result = self.connection.execute(_events.insert(), fields)
+        event_id = result.inserted_primary_key[0]  # type: ignore[index]
+        self.connection.execute(
+            _UPDATE_HEAD,
+            {
+                "last_seq": fields["seq"],
+                "last_hash": fields["row_hash"],
+                "head_mac": head_mac(key, fields["seq"], fields["row_hash"]),
+            },
+        )
+        return AccessEvent(id=event_id, **fields)  # not added: the row is written
+
+    def _close_presence(self, event_id: int) -> None:
+        if self.state.presence_id is not None:
+            self.connection.execute(
+                _CLOSE_PRESENCE,
+                {
+                    "presence_id": self.state.presence_id,
+                    "left_at": self.now,
+                    "exit_event_id": event_id,
+                },
+            )
+
+    def _open_presence(
+        self, zone: str, room_id: int | None, event_id: int, escort: int | None
+    ) -> None:
+        self.connection.execute(
+            _presences.insert(),
+            {
+                "person_id": self.prep.person_id,
+                "zone": zone,
+                "room_id": room_id,
+                "door_id": self.prep.door_id,
+                "entered_at": self.now,
+                "entry_event_id": event_id,
+                "escort_person_id": escort,
+            },
+        )
+
+    def grant(self, decision: Decision) -> ScanResult:
+        prep, state = self.prep, self.state
+        flags: list[str] = []
+        passback = (
+            state.presence_id is not None
+            and state.zone == prep.to_zone
+            and (prep.room_id is None or state.room_id == prep.room_id)
+        )
+        if passback:
+            if current_app.config["ANTI_PASSBACK"] == "hard":
+                event = self.log(
+                    outcome="deny",
+                    reason_codes=["anti_passback"],
+                    rule_ids=["door.anti_passback"],
+                    display_text="Already recorded inside: badge out before entering again "
+                    "(anti-passback). If the exit was missed, call the MRSO.",
+                )
+                return ScanResult(event, "deny", "DENIED", event.display_text, prep.name)
+            flags.append("passback")
+        event = self.log(
+            outcome="grant",
+            flags=flags,
+            display_text=f"{prep.name}: {decision.reasons[0].text}"[:500],
+            **fired(decision),
+        )
+        self._close_presence(event.id)
+        self._open_presence(prep.to_zone, prep.room_id, event.id, None)
+        return ScanResult(
+            event, "grant", "GRANTED", event.display_text, prep.name, reasons_of(decision)
+        )
+
+    def wait_for_escort(self, decision: Decision, level: str) -> ScanResult:
+        prep = self.prep
+        window = int(current_app.config["ESCORT_WINDOW_SECONDS"])
+        who = "A Level 2 MR person" if level == "level_2" else "A Level 1 or Level 2 MR person"
+        detail = (
+            f"{prep.name} may enter only with an escort. "
+            f"{who} must badge at this door within {window} seconds."
+        )
+        self.connection.execute(_REPLACE_PENDING, {"pid": prep.person_id})  # by this newer scan
+        event = self.log(outcome="escort_pending", display_text=detail[:500], **fired(decision))
+        self.connection.execute(
+            _pending.insert(),
+            {
+                "door_id": prep.door_id,
+                "person_id": prep.person_id,
+                "scan_event_id": event.id,
+                "expires_at": self.now + timedelta(seconds=window),
+                "status": "pending",
+            },
+        )
+        return ScanResult(
+            event,
+            "escort_pending",
+            "ESCORT NEEDED",
+            detail,
+            prep.name,
+            reasons_of(decision),
+            escort_window_seconds=window,
+        )
+
+    def exit(self) -> ScanResult:
+        """Leaving is never refused (egress is a life-safety matter); it is recorded."""
+        prep, state = self.prep, self.state
+        identified = prep.person_id is not None and prep.status == "valid"
+        entered = state.presence_id is not None and state.zone == prep.to_zone
+        event = self.log(
+            outcome="exit",
+            reason_codes=["exit_recorded" if identified else f"badge_{prep.status}"],
+            rule_ids=["door.exit"],
+            flags=["no_entry_recorded"] if identified and not entered else [],
+            display_text=f"Exit recorded: {prep.name}"
+            if identified
+            else "Exit: badge not recognised",
+        )
+        if identified:
+            self._close_presence(event.id)
+            if prep.from_zone in {zone.id for zone in prep.policy.zones if zone.restricted}:
+                self._open_presence(prep.from_zone, None, event.id, state.escort_person_id)
+        return ScanResult(event, "exit", "EXIT RECORDED", event.display_text, prep.name)

@@ -1,0 +1,95 @@
+"""What a scan answers, and the policy facts a door decides on (shared by both scan paths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..people.models import Person
+from ..people.services import access_facts
+from ..policy import Decision, Policy, decide_zone_access
+from .models import AccessEvent
+
+DIRECTIONS = ("in", "out")
+# badge statuses that still name a real person (even if the badge no longer admits them)
+PERSON_KNOWN = frozenset({"valid", "superseded", "revoked", "expired", "not_yet_valid"})
+
+
+@dataclass
+class ScanResult:
+    """What the kiosk shows and the API returns."""
+
+    event: AccessEvent
+    outcome: str  # grant | escort_pending | deny | exit | emergency_logged
+    headline: str
+    detail: str
+    person_name: str | None = None
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    escorting: list[str] = field(default_factory=list)
+    waiting_for_escort: list[str] = field(default_factory=list)
+    escort_window_seconds: int | None = None
+    answer: dict[str, Any] = field(default_factory=dict)  # to_json(), taken before the commit
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event.id,
+            "seq": self.event.seq,
+            "outcome": self.outcome,
+            "headline": self.headline,
+            "display_text": self.detail,
+            "person": self.person_name,
+            "reason_codes": list(self.event.reason_codes),
+            "reasons": self.reasons,
+            "escorting": self.escorting,
+            "waiting_for_escort": self.waiting_for_escort,
+            "escort_window_seconds": self.escort_window_seconds,
+            "flags": list(self.event.flags),
+            "policy_version": self.event.policy_version,
+            "occurred_at": self.event.occurred_at.isoformat(),
+        }
+
+
+def full_name(person: Person | None) -> str | None:
+    return f"{person.given_name} {person.family_name}" if person is not None else None
+
+
+def reasons_of(decision: Decision) -> list[dict[str, str]]:
+    return [{"code": r.code, "text": r.text, "rule": r.rule_id} for r in decision.reasons]
+
+
+def fired(decision: Decision) -> dict[str, Any]:
+    return {
+        "reason_codes": list(decision.codes),
+        "rule_ids": [r.rule_id for r in decision.reasons],
+    }
+
+
+def door_facts(
+    person: Person | None, status: str, target_zone: str, today: date, policy: Policy
+) -> dict[str, Any]:
+    if person is None:
+        return {"target_zone": target_zone, "person.kind": "unidentified", "badge.status": status}
+    facts = access_facts(person, target_zone, today, policy)
+    facts["badge.status"] = status
+    return facts
+
+
+def escort_level_that_would_admit(
+    person: Person, status: str, target_zone: str, today: date, policy: Policy
+) -> str | None:
+    """The lowest escort level that would admit this person here, or None if none would."""
+    for level in ("level_1", "level_2"):
+        facts = door_facts(person, status, target_zone, today, policy)
+        facts.update(
+            {
+                "person.level_2_authorized": level == "level_2",
+                "escort.id": f"any-{level}",
+                "escort.training_level": level,
+                "escort.training_age_days": 0,
+                "escort.screening_status": "cleared",
+            }
+        )
+        if decide_zone_access(policy, facts).outcome == "grant_with_escort":
+            return level
+    return None
