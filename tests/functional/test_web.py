@@ -121,6 +121,9 @@ def test_every_protected_route_redirects_anonymous_users(app: Flask, client: Fla
             continue
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(rule.rule, method=method)
+        if rule.rule.startswith("/api/"):  # the JSON API answers 401 instead of redirecting
+            assert response.status_code == 401, rule.rule
+            continue
         assert response.status_code in (302, 400), (rule.rule, response.status_code)
         if response.status_code == 302:
             assert "/sign-in" in response.headers["Location"]
