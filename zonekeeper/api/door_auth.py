@@ -4,41 +4,85 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from flask import current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from wtforms import ValidationError
 
 from ..auth.sessions import session_expired
 from ..doors.models import DoorDevice
+from ..doors.scan_result import DoorRef
 from ..extensions import db
 from ..site.models import Door
+
+MAX_DOOR_CODE = 40
+_doors, _devices = Door.__table__, DoorDevice.__table__
+_DOOR_COLUMNS = (
+    _doors.c.id,
+    _doors.c.code,
+    _doors.c.name,
+    _doors.c.from_zone,
+    _doors.c.to_zone,
+    _doors.c.room_id,
+)
+_DOOR = select(*_DOOR_COLUMNS).where(_doors.c.code == bindparam("code"))
+# a reader's every scan: the door and the device its token names, in one statement
+_DOOR_AND_DEVICE = (
+    select(
+        *_DOOR_COLUMNS, _devices.c.id.label("device_id"), _devices.c.door_id, _devices.c.token_hash
+    )
+    .select_from(
+        _doors.outerjoin(
+            _devices,
+            (_devices.c.token_hash == bindparam("digest")) & _devices.c.revoked_at.is_(None),
+        )
+    )
+    .where(_doors.c.code == bindparam("code"))
+)
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def scan_source(door: Door) -> tuple[str | None, int]:
-    """``(source, 0)`` for an allowed poster, else ``(None, 401 or 403)``."""
+def _door_ref(row: Any) -> DoorRef:
+    return DoorRef(row.id, row.code, row.name, row.from_zone, row.to_zone, row.room_id)
+
+
+def authorise_scan(code: str) -> tuple[DoorRef | None, str | None, int]:
+    """``(door, source, 0)`` for an allowed poster; ``(None, None, 404)`` for an unknown
+    door; else ``(door, None, 401 or 403)``."""
+    if len(code) > MAX_DOOR_CODE:
+        return None, None, 404
     header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
-            return None, 401
-        digest = token_hash(token.strip())
-        device = db.session.scalars(
-            select(DoorDevice).where(
-                DoorDevice.token_hash == digest, DoorDevice.revoked_at.is_(None)
-            )
-        ).first()
-        if device is None or not hmac.compare_digest(device.token_hash, digest):
-            return None, 401
-        if device.door_id != door.id:
-            return None, 403
-        return f"device:{device.id}", 0
+    if not header:
+        row = db.session.execute(_DOOR, {"code": code}).first()
+        if row is None:
+            return None, None, 404
+        door = _door_ref(row)
+        source, status = _session_source(door)
+        return door, source, status
+    scheme, _, token = header.partition(" ")
+    well_formed = scheme.lower() == "bearer" and token.strip() and len(token) <= 200
+    digest = token_hash(token.strip()) if well_formed else ""
+    row = db.session.execute(_DOOR_AND_DEVICE, {"code": code, "digest": digest}).first()
+    if row is None:
+        return None, None, 404
+    door = _door_ref(row)
+    if not well_formed or row.device_id is None:
+        return door, None, 401
+    if not hmac.compare_digest(row.token_hash, digest):
+        return door, None, 401
+    if row.door_id != door.id:
+        return door, None, 403
+    return door, f"device:{row.device_id}", 0
+
+
+def _session_source(door: DoorRef) -> tuple[str | None, int]:
+    """A kiosk station's browser session: ``(source, 0)``, else ``(None, 401 or 403)``."""
     if not current_user.is_authenticated or session_expired(current_app):
         return None, 401
     if current_user.role != "kiosk" or current_user.door_id != door.id:

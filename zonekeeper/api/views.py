@@ -8,39 +8,30 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from ..db import begin_read
 from ..doors.emergency import active_emergency, emergency_instructions
+from ..doors.scan_result import DoorRef
 from ..doors.scans import DIRECTIONS, record_scan
 from ..extensions import csrf, db
-from ..site.models import Door
-from .door_auth import scan_source
+from .door_auth import MAX_DOOR_CODE, authorise_scan
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 
 MAX_SCAN_BODY = 4096  # bytes; a badge token is 32 characters
-MAX_DOOR_CODE = 40
 
 
 def problem(status: int, error: str, message: str, **extra: Any) -> ResponseReturnValue:
     return jsonify(error=error, message=message, **extra), status
 
 
-def _door(code: str) -> Door | None:
-    if len(code) > MAX_DOOR_CODE:
-        return None
-    return db.session.scalars(select(Door).where(Door.code == code)).first()
-
-
-def _authorised_door(code: str) -> tuple[Door | None, str | None, ResponseReturnValue | None]:
-    door = _door(code)
+def _authorised_door(code: str) -> tuple[DoorRef | None, str | None, ResponseReturnValue | None]:
+    door, source, status = authorise_scan(code)
     if door is None:
         log.warning("scan for unknown door %r", code[:MAX_DOOR_CODE])
         return None, None, problem(404, "unknown_door", "There is no door with this code.")
-    source, status = scan_source(door)
     if source is None:
         log.warning("scan at door %s refused: %s", door.code, status)
         message = (

@@ -36,7 +36,6 @@ from ..extensions import db
 from ..people.models import Person
 from ..policy import Decision, Policy, decide_zone_access
 from ..policy_store import current_policy
-from ..site.models import Door
 from .access_log import scanned_excerpt
 from .models import (
     ACCESS_HASHED_FIELDS,
@@ -48,6 +47,7 @@ from .models import (
 )
 from .scan_result import (
     PERSON_KNOWN,
+    AnyDoor,
     ScanResult,
     door_facts,
     escort_level_that_would_admit,
@@ -139,7 +139,7 @@ class Prepared:
     escort_level: str | None = None
 
 
-def prepare(door: Door, text: str, direction: str, source: str) -> Prepared:
+def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
     """Everything that needs no lock; reads only (the caller ends the read transaction)."""
     policy, today = current_policy(), site_today()
     check = check_scanned_text(text, today, person_records())

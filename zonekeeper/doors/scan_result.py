@@ -9,11 +9,27 @@ from typing import Any
 from ..people.models import Person
 from ..people.services import access_facts
 from ..policy import Decision, Policy, decide_zone_access
+from ..site.models import Door
 from .models import AccessEvent
 
 DIRECTIONS = ("in", "out")
 # badge statuses that still name a real person (even if the badge no longer admits them)
 PERSON_KNOWN = frozenset({"valid", "superseded", "revoked", "expired", "not_yet_valid"})
+
+
+@dataclass(frozen=True, slots=True)
+class DoorRef:
+    """A door's plain values: what a reader's scan needs, read without the ORM's overhead."""
+
+    id: int
+    code: str
+    name: str
+    from_zone: str
+    to_zone: str
+    room_id: int | None
+
+
+AnyDoor = Door | DoorRef
 
 
 @dataclass

@@ -33,6 +33,7 @@ from .scan_fast import Prepared, decide_prepared, person_records, prepare
 from .scan_result import (
     DIRECTIONS,
     PERSON_KNOWN,
+    AnyDoor,
     ScanResult,
     door_facts,
     escort_level_that_would_admit,
@@ -67,7 +68,7 @@ class Scan:
         return full_name(self.person)
 
 
-def record_scan(door: Door, text: str, direction: str, source: str) -> ScanResult:
+def record_scan(door: AnyDoor, text: str, direction: str, source: str) -> ScanResult:
     """Decide and log one scan; never raises, never grants on an error."""
     door_id = door.id
     prep: Prepared | None = None
@@ -121,8 +122,10 @@ def _policy_version_or_unknown() -> str:
         return "unknown"
 
 
-def _decide_and_log(door: Door, text: str, direction: str, source: str) -> ScanResult:
+def _decide_and_log(door: AnyDoor, text: str, direction: str, source: str) -> ScanResult:
     head = lock_log_head()
+    if not isinstance(door, Door):  # the presence and escort steps work on the ORM door
+        door = db.session.get_one(Door, door.id)
     now, today = utcnow(), site_today()
     policy = current_policy()
     _expire_pending(head, now, policy.version)
