@@ -4,7 +4,10 @@ constraints, final check, safe to scan, and the printable record."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_site_pages import sign_in
@@ -14,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.click("button:has-text('Sign out')")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
 
 
 def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
@@ -69,13 +73,14 @@ def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
     page.click("#save-answers")
 
     banner = page.locator("#outcome")
+    expect(banner).to_contain_text("Not cleared on the 3 T (MRI 2)")  # waits for the new page
     text = banner.inner_text()
     assert "Not cleared on the 3 T (MRI 2)" in text, text
     assert "Eligible on the 1.5 T (MRI 1) with these constraints" in text
     assert "B1+rms ≤ 2 µT" in text
     screenshot(page, "screening-not-cleared-on-3t")
     page.click("text=Record the first screen")
-    assert "Waiting for the Level 2 review" in page.locator("#state").inner_text()
+    expect(page.locator("#state")).to_have_text("Waiting for the Level 2 review")
     url = page.url
     _sign_out(page)
 
@@ -84,22 +89,25 @@ def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
     page.fill("#note", "Went through each answer; stent card seen (Acme, 2019).")
     page.check("#reviewed")
     page.click("text=Record the Level 2 review")
+    expect(page.locator("#state")).to_have_text("Reviewed by Level 2")
     page.click("text=Move the exam to MRI 1")
-    assert "Conditional on the 1.5 T (MRI 1)" in page.locator("#outcome").inner_text()
+    expect(page.locator("#outcome")).to_contain_text("Conditional on the 1.5 T (MRI 1)")
     boxes = page.locator("#constraints input[type=checkbox]")
-    assert boxes.count() >= 3
-    for n in range(boxes.count()):
+    total = boxes.count()
+    assert total >= 3
+    for n in range(total):
         boxes.nth(n).check()
     page.click("text=Confirm the ticked constraints")
-    assert page.locator("#constraints li.confirmed").count() >= 3
+    expect(page.locator("#constraints li.confirmed")).to_have_count(total)
     page.check("#forms_reviewed")
     page.check("#visual_inspection")
     page.click("#final-check label:has-text('Used: no alarm')")
     page.click("text=Record the final check")
-    assert page.locator("#state").inner_text() == "Safe to scan"
+    expect(page.locator("#state")).to_have_text("Safe to scan")
     screenshot(page, "screening-safe-to-scan")
 
     page.click("text=Printable record")
+    expect(page.locator("article.record")).to_contain_text("MR safety screening record")
     record = page.locator("article.record").inner_text()
     for expected in ("MRN-778812", "Coronary stent", "MR Conditional (C106046)", "tech", "mrso",
                      "Policy version", "B1+rms"):  # fmt: skip
