@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .auth.models import ROLE_LABELS
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
+    from .badges.wristbands import bp as wristbands_bp
     from .clock import site_time
     from .config import build_config
     from .dashboard.views import bp as dashboard_bp
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(doors_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(wristbands_bp)
     app.register_blueprint(screening_bp)
     app.register_blueprint(screening_api_bp)
     app.add_template_filter(site_time, "site_time")

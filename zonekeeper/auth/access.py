@@ -75,6 +75,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.door_status": PUBLIC,
     "api.openapi": PUBLIC,
     "doors.kiosk": KIOSKS,
+    # wristbands for patients and companions: the people who screen them print them
+    "wristbands.print_wristband": SCREENERS,
+    "wristbands.wristband_sheet": SCREENING_READERS,
     "doors.inside": ALL_PEOPLE,
     # declaring and ending an emergency: the MRSO or any current Level 2 (checked in the view)
     "doors.emergency": ALL_PEOPLE,
@@ -97,6 +100,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screening.final_check": SCREENERS,
     "screening.exception": SCREENERS,
     "screening.amend_screening": SCREENERS,
+    # physicians' sign-offs: the designation (radiologist, MRMD) is checked in the workflow
+    "screening.signoff": SCREENING_READERS,
+    "screening.void_signoff_view": SCREENING_READERS,
     "screening_api.evaluate": SCREENERS,
 }
 

@@ -9,6 +9,7 @@ from typing import Any
 from ..people.models import Person
 from ..people.services import access_facts
 from ..policy import Decision, Policy, decide_zone_access
+from ..screening.services import door_screening_status
 from ..site.models import Door
 from .models import AccessEvent
 
@@ -81,12 +82,29 @@ def fired(decision: Decision) -> dict[str, Any]:
     }
 
 
+def person_facts(
+    person: Person, target_zone: str, today: date, policy: Policy, **escort: Any
+) -> dict[str, Any]:
+    """``access_facts``, with the visit screening deciding for patients and companions.
+
+    A patient is cleared for Zone III/IV only by today's screening that reached
+    ``safe_to_scan``; a companion's own form on file counts unless a screening of
+    theirs today says otherwise. Staff keep their annual form (no extra query).
+    """
+    facts = access_facts(person, target_zone, today, policy, **escort)
+    if person.kind != "staff":
+        visit = door_screening_status(person, today)
+        if person.kind == "patient" or visit != "missing":
+            facts["person.screening_status"] = visit
+    return facts
+
+
 def door_facts(
     person: Person | None, status: str, target_zone: str, today: date, policy: Policy
 ) -> dict[str, Any]:
     if person is None:
         return {"target_zone": target_zone, "person.kind": "unidentified", "badge.status": status}
-    facts = access_facts(person, target_zone, today, policy)
+    facts = person_facts(person, target_zone, today, policy)
     facts["badge.status"] = status
     return facts
 

@@ -21,7 +21,7 @@ from ..clock import site_today
 from ..db import sqlite_write_turn, utcnow
 from ..extensions import db
 from ..people.models import Person
-from ..people.services import access_facts, person_standing
+from ..people.services import person_standing
 from ..policy import Decision, Policy, decide_zone_access
 from ..policy_store import current_policy
 from ..site.models import Door
@@ -39,6 +39,7 @@ from .scan_result import (
     escort_level_that_would_admit,
     fired,
     full_name,
+    person_facts,
     reasons_of,
 )
 
@@ -224,7 +225,7 @@ def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], lis
     for pending in waiting:
         if pending.person_id == escort.id:
             continue
-        facts = access_facts(
+        facts = person_facts(
             pending.person,
             scan.door.to_zone,
             scan.today,

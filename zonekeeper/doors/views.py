@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..clock import site_time
+from ..badges.wristbands import todays_wristbands
+from ..clock import site_time, site_today
 from ..csv_export import csv_response
 from ..date_range import date_range_from_query, rows_in_range
 from ..db import utcnow
@@ -50,6 +51,7 @@ def kiosk() -> ResponseReturnValue:
         "doors/kiosk.html",
         door=door,
         window=current_app.config["ESCORT_WINDOW_SECONDS"],
+        wristbands=todays_wristbands(site_today()),
     )
 
 

@@ -138,6 +138,14 @@
     input.value = "";
     submitScan(text);
   });
+  // choosing a patient or companion from today's list scans their wristband's code
+  for (const button of document.querySelectorAll(".tap-scan")) {
+    button.addEventListener("click", event => {
+      event.stopPropagation();
+      button.closest("details").open = false;
+      submitScan(button.dataset.code);
+    });
+  }
   document.getElementById("direction-in").addEventListener("click", () => setDirection("in"));
   document.getElementById("direction-out").addEventListener("click", () => setDirection("out"));
   // the input is always focused: a keyboard-wedge scanner types wherever the focus is
