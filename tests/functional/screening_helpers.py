@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from typing import Any
@@ -79,4 +80,4 @@ def step(client: FlaskClient, screening_id: int, name: str, **data: Any):  # typ
 
 def page_text(client: FlaskClient, screening_id: int) -> str:
     html = client.get(f"/screenings/{screening_id}").get_data(as_text=True)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))

@@ -102,7 +102,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screening.amend_screening": SCREENERS,
     # physicians' sign-offs: the designation (radiologist, MRMD) is checked in the workflow
     "screening.signoff": SCREENING_READERS,
-    "screening.void_signoff_view": SCREENING_READERS,
+    "screening.void_signoff": SCREENING_READERS,
     "screening_api.evaluate": SCREENERS,
 }
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..choices import options
@@ -80,3 +88,18 @@ class AmendForm(FlaskForm):
     reason = TextAreaField(
         "Reason for the amendment", validators=[DataRequired(), Length(min=5, max=2000)]
     )
+
+
+class SignoffForm(FlaskForm):
+    """A physician's sign-off; which clearance is a hidden field set by the page."""
+
+    clearance = HiddenField(validators=[DataRequired()])
+    basis = TextAreaField(
+        "Basis of the decision (what was read or reviewed)",
+        validators=[DataRequired("State the basis of the decision."), Length(min=10, max=2000)],
+    )
+    co_signer = StringField("Referring physician", validators=[Optional(), Length(max=200)])
+
+
+class VoidSignoffForm(FlaskForm):
+    reason = StringField("Reason for voiding", validators=[DataRequired(), Length(min=5, max=500)])

@@ -222,3 +222,50 @@ class ConstraintConfirmation(db.Model):  # type: ignore[name-defined]
 
     screening: Mapped[Screening] = relationship(back_populates="confirmations")
     confirmed_by = relationship("User")
+
+
+class ScreeningSignoff(db.Model):  # type: ignore[name-defined]
+    """A physician's sign-off that sets one ``clearance.*`` fact (an orbit clearance, an
+    MRMD risk/benefit decision...).
+
+    Append-only: a wrong sign-off is voided with a reason (kept), never edited or
+    deleted. It counts for every later version of the same screening (``lineage``):
+    an amendment corrects answers, it does not undo a radiologist's reading.
+    """
+
+    __tablename__ = "screening_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(
+        ForeignKey("screenings.id", name="fk_screening_signoffs_screening"), index=True
+    )
+    lineage: Mapped[str] = mapped_column(String(32), index=True)
+    clearance: Mapped[str] = mapped_column(String(60))  # a clearance.* fact
+    basis: Mapped[str] = mapped_column(Text)
+    co_signer: Mapped[str] = mapped_column(String(200), default="")  # e.g. the referrer
+    designation: Mapped[str] = mapped_column(String(40))  # what the signer signed as
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_by_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", name="fk_screening_signoffs_by")
+    )
+    signed_by_person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", name="fk_screening_signoffs_person")
+    )
+    voided_at: Mapped[datetime | None]
+    voided_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_screening_signoffs_voided_by")
+    )
+    void_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    screening: Mapped[Screening] = relationship()
+    signed_by = relationship("User", foreign_keys=[signed_by_user_id])
+    signed_by_person: Mapped[Person] = relationship()
+    voided_by = relationship("User", foreign_keys=[voided_by_user_id])
+
+    __table_args__ = (
+        CheckConstraint("clearance LIKE 'clearance.%'", name="ck_screening_signoffs_clearance"),
+    )
+
+    @property
+    def valid(self) -> bool:
+        return self.voided_at is None

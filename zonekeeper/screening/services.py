@@ -29,6 +29,7 @@ from .models import (
     ConstraintConfirmation,
     Screening,
     ScreeningEvaluation,
+    ScreeningSignoff,
     ScreeningSubject,
 )
 
@@ -159,11 +160,28 @@ def check_answers(screening: Screening, today: date) -> AnswerResult:
     return validate_answers(questionnaire, screening.answers or {}, today=today)
 
 
+def signoff_facts(screening: Screening) -> dict[str, bool]:
+    """The ``clearance.*`` facts: true for each sign-off of this screening's lineage that
+    is not voided; a clearance without one stays unknown (never good news)."""
+    if not screening.lineage:
+        return {}
+    return {
+        clearance: True
+        for clearance in db.session.scalars(
+            select(ScreeningSignoff.clearance).where(
+                ScreeningSignoff.lineage == screening.lineage,
+                ScreeningSignoff.voided_at.is_(None),
+            )
+        )
+    }
+
+
 def evaluate(
     screening: Screening, trigger: str, today: date, policy: Policy
 ) -> ScreeningEvaluation:
-    """Run the engine on the screening as it stands and keep the decision."""
-    facts = check_answers(screening, today).facts
+    """Run the engine on the screening as it stands (answers, implants, exam and the
+    physicians' valid sign-offs) and keep the decision."""
+    facts = {**check_answers(screening, today).facts, **signoff_facts(screening)}
     implants, _problems = read_implants(screening.implants, today)
     exam = ExamSpec(
         screening.scanner.name,

@@ -29,6 +29,8 @@ from .forms import (
     FinalCheckForm,
     NewScreeningForm,
     SecondScreenForm,
+    SignoffForm,
+    VoidSignoffForm,
 )
 from .models import STATE_LABELS, Screening
 from .services import (
@@ -41,6 +43,16 @@ from .services import (
     todays_screenings,
     unconfirmed_constraints,
     valid_confirmations,
+)
+from .signoffs import (
+    ACTION_CLEARANCE,
+    CLEARANCES,
+    record_signoff,
+    requested_clearances,
+    signing_designation,
+    signoff_rows,
+    void_signoff,
+    who_may_sign,
 )
 from .step_views import register_steps
 from .workflow import acting_person, final_check_problems, is_current_level_2
@@ -142,6 +154,8 @@ def _page(
     questionnaire_form: Any = None,
     implant_problems: list[dict[str, str]] | None = None,
     status: int = 200,
+    signoff_form: SignoffForm | None = None,
+    signoff_error: str = "",
 ) -> ResponseReturnValue:
     today, policy = site_today(), current_policy()
     questionnaire = current_questionnaire(screening.form_id, screening.form_version)
@@ -181,7 +195,40 @@ def _page(
         implant_vocabulary=json.dumps(_implant_vocabulary()),
         previous=previous,
         newer=newer,
+        **_signoff_context(screening, evaluation, today, policy, signoff_form, signoff_error),
     ), status
+
+
+def _signoff_context(
+    screening: Screening,
+    evaluation: Any,
+    today: date,
+    policy: Any,
+    posted: SignoffForm | None,
+    error: str,
+) -> dict[str, Any]:
+    """The sign-offs the outcome asks for, one form each (the posted one keeps its errors)."""
+    requested = requested_clearances(evaluation.decision if evaluation else None, policy)
+    open_ = not screening.superseded and not screening.signed
+    forms: dict[str, SignoffForm] = {}
+    for fact in requested:
+        if posted is not None and posted.clearance.data == fact:
+            forms[fact] = posted
+        else:
+            forms[fact] = SignoffForm(formdata=None, clearance=fact)
+    return {
+        "clearances": CLEARANCES,
+        "action_clearance": ACTION_CLEARANCE,
+        "requested": requested if open_ else {},
+        "signoff_forms": forms,
+        "signoff_error": error,
+        "signoff_open": posted.clearance.data if posted is not None else "",
+        "may_sign": {f: signing_designation(CLEARANCES[f], today, policy) for f in requested},
+        "who_may_sign": {f: who_may_sign(k) for f, k in CLEARANCES.items()},
+        "signoffs": signoff_rows(screening),
+        "signoffs_open": open_,
+        "void_form": VoidSignoffForm(formdata=None),
+    }
 
 
 def _implant_vocabulary() -> dict[str, Any]:
@@ -261,9 +308,66 @@ def record(screening_id: int) -> ResponseReturnValue:
         evaluation=evaluation,
         decision=evaluation.decision if evaluation else None,
         confirmed=valid_confirmations(item),
+        signoffs=signoff_rows(item),
         class_labels=LABELS,
         nci_codes=NCI_CODES,
     )
+
+
+@bp.route("/<int:screening_id>/signoffs", methods=["POST"])
+def signoff(screening_id: int) -> ResponseReturnValue:
+    """A physician records a clearance; a refusal is shown at the form (400)."""
+    record = load_screening(screening_id, lock=True)
+    form = SignoffForm()
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)
+    if not valid:
+        return _page(record, signoff_form=form, status=400)
+    kind = CLEARANCES.get(form.clearance.data or "")
+    try:
+        record_signoff(
+            record,
+            form.clearance.data or "",
+            form.basis.data or "",
+            form.co_signer.data or "",
+            site_today(),
+            current_policy(),
+        )
+        db.session.commit()
+    except ScreeningError as exc:
+        db.session.rollback()
+        record = load_screening(screening_id)
+        return _page(record, signoff_form=form, signoff_error=str(exc), status=400)
+    evaluation = record.latest_evaluation
+    outcome = evaluation.disposition.replace("_", " ") if evaluation else "not evaluated"
+    flash(
+        f"{kind.label.capitalize() if kind else 'Sign-off'} recorded. Outcome: {outcome}.", "info"
+    )
+    return redirect(url_for("screening.screening", screening_id=record.id) + "#outcome")
+
+
+@bp.route(
+    "/<int:screening_id>/signoffs/<int:signoff_id>/void", methods=["POST"], endpoint="void_signoff"
+)
+def void_signoff_view(screening_id: int, signoff_id: int) -> ResponseReturnValue:
+    """Void a wrong sign-off with a reason; it stays on the record, the finding returns."""
+    record = load_screening(screening_id, lock=True)
+    form = VoidSignoffForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("Give the reason for voiding the sign-off (at least 5 characters).", "error")
+        return redirect(url_for("screening.screening", screening_id=record.id) + "#signoffs")
+    try:
+        void_signoff(record, signoff_id, form.reason.data or "", site_today(), current_policy())
+        db.session.commit()
+    except ScreeningError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("screening.screening", screening_id=screening_id) + "#signoffs")
+    flash("Sign-off voided. The screening was evaluated again without it.", "info")
+    return redirect(url_for("screening.screening", screening_id=record.id) + "#outcome")
 
 
 register_steps(bp)
