@@ -20,6 +20,7 @@ from .auth.models import User
 from .auth.passwords import hash_password
 from .clock import site_today, site_zone
 from .demo_doors import KIOSK_LOGINS, add_kiosk_accounts, issue_demo_badges, morning_scans
+from .demo_screening import add_demo_screenings
 from .extensions import db
 from .incidents.models import Incident
 from .people.models import Designation, Person, StaffScreening, TrainingRecord
@@ -106,6 +107,7 @@ def load_demo_site() -> str:
     _incidents(today, rooms, logins)
     tokens = issue_demo_badges(today)
     add_kiosk_accounts()
+    add_demo_screenings(today, current_policy(), logins["tech"], logins["mrso"])
     record_event("demo.load", "Loaded the demo site")
     db.session.commit()
     scans = morning_scans(tokens)

@@ -116,3 +116,40 @@ def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
     assert page.locator(".toolbar").is_hidden()
     screenshot(page, "screening-record-print")
     context.close()
+
+
+def test_radiologist_records_the_orbit_clearance_of_the_demo_patient(
+    browser, live_server: str, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """DEMO-0003 waits for an orbit clearance: the technologist sees who must sign; the
+    director (MRMD and Level 2 MR physician) records it and the patient is cleared."""
+    assert runner.invoke(["demo", "load"]).exit_code == 0
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    sign_in(page, live_server, "tech", "zonekeeper-tech")
+    page.click("nav >> text=Screening")
+    page.click("text=Victor Hale")
+    banner = page.locator("#outcome")
+    expect(banner).to_contain_text("Not cleared on the 1.5 T (MRI 1)")
+    offer = page.locator("#signoff-orbits")
+    offer.locator("summary").click()
+    expect(offer).to_contain_text("Your account cannot sign this")
+    url = page.url
+    _sign_out(page)
+
+    sign_in(page, live_server, "director", "zonekeeper-director")
+    page.goto(url)
+    offer = page.locator("#signoff-orbits")
+    offer.locator("summary").click()
+    offer.locator("textarea[name=basis]").fill(
+        "Orbit radiographs, 2 views, read: no metallic foreign body"
+    )
+    screenshot(page, "screening-signoff-form")
+    offer.locator("button[type=submit]").click()
+    expect(page.locator("#outcome")).to_contain_text("Cleared on the 1.5 T (MRI 1)")
+    expect(page.locator("#signoffs")).to_contain_text("Orbit clearance")
+    expect(page.locator("#signoffs")).to_contain_text("Amara Okafor")
+    screenshot(page, "screening-signoff-recorded")
+    page.click("text=Printable record")
+    expect(page.locator("article.record")).to_contain_text("Physicians' sign-offs")
+    context.close()

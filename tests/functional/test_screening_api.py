@@ -150,3 +150,16 @@ def test_cli_prints_the_same_json_and_exits_2_on_bad_input(
         ["screen", "evaluate", str(tmp_path / "case.json"), "--scanner", "MRI 7"]
     )
     assert missing_scanner.exit_code == 2
+
+
+def test_the_example_case_is_not_cleared_on_the_3t_and_eligible_on_the_15t(
+    runner, tech: FlaskClient
+) -> None:  # type: ignore[no-untyped-def]
+    example = Path(__file__).resolve().parents[2] / "examples" / "screening_stent_3t.json"
+    result = runner.invoke(["screen", "evaluate", str(example)])
+    assert result.exit_code == 0, result.output
+    decision = json.loads(result.output)
+    assert decision["disposition"] == "not_cleared" and decision["scanner"] == "MRI 2"
+    eligible = {s["scanner"]: s for s in decision["eligible_scanners"]}
+    assert eligible["MRI 1"]["disposition"] == "conditional"
+    assert "B1+rms ≤ 2 µT" in [c["text"] for c in eligible["MRI 1"]["constraints"]]

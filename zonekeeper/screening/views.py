@@ -87,10 +87,18 @@ def _scanner_choices(form: ExamFields) -> None:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    today = site_today()
+    today, policy = site_today(), current_policy()
+    screenings = todays_screenings(today)
+    waiting = {}
+    for item in screenings:  # the sign-offs each open screening waits for, in words
+        evaluation = item.latest_evaluation
+        if evaluation is not None and not item.signed:
+            asked = requested_clearances(evaluation.decision, policy)
+            waiting[item.id] = [f"{CLEARANCES[f].signer}'s {CLEARANCES[f].label}" for f in asked]
     return render_template(
         "screening/index.html",
-        screenings=todays_screenings(today),
+        screenings=screenings,
+        waiting=waiting,
         today=today,
         state_labels=STATE_LABELS,
         can_screen=current_user.role in SCREENERS,
