@@ -59,7 +59,7 @@ def authorise_scan(code: str) -> tuple[DoorRef | None, str | None, int]:
         return None, None, 404
     header = request.headers.get("Authorization", "")
     if not header:
-        row = db.session.execute(_DOOR, {"code": code}).first()
+        row = db.session.connection().execute(_DOOR, {"code": code}).first()
         if row is None:
             return None, None, 404
         door = _door_ref(row)
@@ -68,7 +68,8 @@ def authorise_scan(code: str) -> tuple[DoorRef | None, str | None, int]:
     scheme, _, token = header.partition(" ")
     well_formed = scheme.lower() == "bearer" and token.strip() and len(token) <= 200
     digest = token_hash(token.strip()) if well_formed else ""
-    row = db.session.execute(_DOOR_AND_DEVICE, {"code": code, "digest": digest}).first()
+    connection = db.session.connection()  # Core on the session's connection: no ORM step
+    row = connection.execute(_DOOR_AND_DEVICE, {"code": code, "digest": digest}).first()
     if row is None:
         return None, None, 404
     door = _door_ref(row)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol, TypeVar
 
 from flask import current_app
 from flask_login import current_user
@@ -126,17 +127,37 @@ class BadgeCheck:
         return self.badge.person if self.badge is not None else None
 
 
-def check_scanned_text(text: str, today: date, options: Sequence[ORMOption] = ()) -> BadgeCheck:
-    """``options``: loader options for the badge (a door loads the person's records with it)."""
+class ScannableBadge(Protocol):
+    """What deciding a scanned token's status reads of a badge (a model or a plain record)."""
+
+    version: int
+    revoked_at: datetime | None
+
+    def status_on(self, day: date) -> str: ...
+
+
+B = TypeVar("B", bound=ScannableBadge)
+
+
+def scanned_badge(text: str, today: date, load: Callable[[int], B | None]) -> tuple[str, B | None]:
+    """The status of a scanned text and the badge it names, loaded by ``load(badge_id)``."""
     try:
         token = decode_token(text, _key())
     except TokenError as exc:
-        return BadgeCheck(exc.reason)
-    badge = db.session.get(Badge, token.badge_id, options=options)
+        return exc.reason, None
+    badge = load(token.badge_id)
     if badge is None:
-        return BadgeCheck("unknown")
+        return "unknown", None
     if badge.revoked_at is None and token.version < badge.version:
-        return BadgeCheck("superseded", badge)
+        return "superseded", badge
     if token.version != badge.version:
-        return BadgeCheck("revoked" if badge.revoked_at else "unknown", badge)
-    return BadgeCheck(badge.status_on(today), badge)
+        return ("revoked" if badge.revoked_at else "unknown"), badge
+    return badge.status_on(today), badge
+
+
+def check_scanned_text(text: str, today: date, options: Sequence[ORMOption] = ()) -> BadgeCheck:
+    """``options``: loader options for the badge (a door loads the person's records with it)."""
+    status, badge = scanned_badge(
+        text, today, lambda badge_id: db.session.get(Badge, badge_id, options=options)
+    )
+    return BadgeCheck(status, badge)

@@ -3,21 +3,23 @@
 Every scan serialises on the access log head, so the time a scan holds that
 lock bounds the doors' throughput. ``prepare`` does all that needs no lock,
 before it: the badge, the person's trainings, screenings and designations (one
-statement), the facts and the policy decision. Those records may change while
+Core statement, read as plain records: see scan_records.py), the facts and the
+policy decision. Those records may change while
 the scan waits; the scan is then ordered as if it happened just before the
 change, as it would be had it arrived a moment earlier. Everything the outcome
 depends on that a concurrent scan or an MRSO action can change *under the lock's
 protection* (presence for anti-passback, pending escorts, a declared emergency,
 the badge's version and revocation) is read again under the lock in one
-statement by ``decide_prepared``; if anything there needs more than the common
-case (an emergency, escorts to expire or pair, a badge changed meanwhile) it
+statement by ``decide_prepared``; an escort who is granted pairs the people
+waiting at the door there (their records read under the lock). If anything needs
+more than that (an emergency, escorts to expire, a badge changed meanwhile) it
 returns None and the caller takes the full path in the same locked transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -29,11 +31,12 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from ..audit.chain import head_mac, row_hash
 from ..badges.models import Badge
-from ..badges.services import check_scanned_text
+from ..badges.services import scanned_badge
 from ..clock import site_today
 from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
+from ..people.services import person_standing
 from ..policy import Decision, Policy, decide_zone_access
 from ..policy_store import current_policy
 from .access_log import scanned_excerpt
@@ -45,14 +48,17 @@ from .models import (
     PendingEscort,
     Presence,
 )
+from .scan_records import PersonRecords, load_badge_record, load_person_records
 from .scan_result import (
     PERSON_KNOWN,
     AnyDoor,
+    LoggedEvent,
     ScanResult,
     door_facts,
     escort_level_that_would_admit,
     fired,
     full_name,
+    person_facts,
     reasons_of,
 )
 
@@ -110,11 +116,84 @@ _STATE = (
 )
 _UPDATE_HEAD = _head.update().where(_head.c.id == 1)
 _CLOSE_PRESENCE = _presences.update().where(_presences.c.id == bindparam("presence_id"))
+_WAITING = (
+    select(_pending.c.id, _pending.c.person_id, _pending.c.scan_event_id)
+    .where(_pending.c.door_id == bindparam("door_id"), _is_pending)
+    .order_by(_pending.c.id)
+)
+_RESOLVE_PENDING = _pending.update().where(_pending.c.id == bindparam("pending_id"))
+_OPEN_PRESENCE = select(_presences.c.id).where(
+    _presences.c.person_id == bindparam("person_id"), _presences.c.left_at.is_(None)
+)
 _REPLACE_PENDING = (
     _pending.update()
     .where(_pending.c.person_id == bindparam("pid"), _is_pending)
     .values(status="replaced")
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A presence an event opens: the person is now recorded in ``zone``."""
+
+    person_id: int
+    zone: str
+    room_id: int | None
+    escort_person_id: int | None
+
+
+def _typed(prefix: str, table: Any, names: Any) -> dict[str, Any]:
+    return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
+
+
+_EVENT_COLUMNS = [column.name for column in _events.c if column.name != "id"]
+_ENTRY_COLUMNS = ("person_id", "zone", "room_id", "door_id", "entered_at", "escort_person_id")
+
+
+@cache
+def _append_statement(close: bool, enter: bool) -> Any:
+    """PostgreSQL: the event, the head, and the presence it closes and opens, in one statement.
+
+    ``WITH ev AS (INSERT event RETURNING id) [, closed AS (UPDATE presence ... ev.id)]
+    [, opened AS (INSERT presence ... ev.id)] UPDATE head ... RETURNING ev.id``: every part
+    sees the same snapshot, which is the one the lock holder just read its state in.
+    """
+    event = (
+        _events.insert()
+        .values(_typed("e_", _events, _EVENT_COLUMNS))
+        .returning(_events.c.id)
+        .cte("ev")
+    )
+    event_id = select(event.c.id).scalar_subquery()
+    statement = (
+        _head.update()
+        .where(_head.c.id == 1)
+        .values(_typed("h_", _head, ("last_seq", "last_hash", "head_mac")))
+        .returning(event_id)
+    )
+    if close:
+        closed = (
+            _presences.update()
+            .where(_presences.c.id == bindparam("c_id", type_=_presences.c.id.type))
+            .values(
+                left_at=bindparam("c_left_at", type_=_presences.c.left_at.type),
+                exit_event_id=event_id,
+            )
+            .cte("closed")
+        )
+        statement = statement.add_cte(closed)
+    if enter:
+        values = _typed("p_", _presences, _ENTRY_COLUMNS)
+        opened = (
+            _presences.insert()
+            .from_select(
+                [*_ENTRY_COLUMNS, "entry_event_id"],
+                select(*values.values(), event.c.id),
+            )
+            .cte("opened")
+        )
+        statement = statement.add_cte(opened)
+    return statement
 
 
 @dataclass
@@ -135,6 +214,8 @@ class Prepared:
     badge_revoked: bool
     person_id: int | None
     name: str | None
+    today: date
+    person: PersonRecords | None  # plain records: an escort's standing decides pairings
     decision: Decision | None = None
     escort_level: str | None = None
 
@@ -142,9 +223,11 @@ class Prepared:
 def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
     """Everything that needs no lock; reads only (the caller ends the read transaction)."""
     policy, today = current_policy(), site_today()
-    check = check_scanned_text(text, today, person_records())
-    person = check.person if check.status in PERSON_KNOWN else None
-    badge = check.badge
+    connection = db.session.connection()
+    status, badge = scanned_badge(
+        text, today, lambda badge_id: load_badge_record(connection, badge_id)
+    )
+    person = badge.person if badge is not None and status in PERSON_KNOWN else None
     prep = Prepared(
         door.id,
         door.to_zone,
@@ -154,20 +237,21 @@ def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
         source,
         scanned_excerpt(text),
         policy,
-        check.status,
+        status,
         badge.id if badge is not None else None,
         badge.version if badge is not None else None,
         badge is not None and badge.revoked_at is not None,
         person.id if person is not None else None,
         full_name(person),
+        today,
+        person,
     )
     if direction == "in":
-        prep.decision = decide_zone_access(
-            policy, door_facts(person, check.status, door.to_zone, today, policy)
-        )
-        if person is not None and check.status == "valid" and prep.decision.outcome == "deny":
+        facts = door_facts(person, status, door.to_zone, today, policy)
+        prep.decision = decide_zone_access(policy, facts)
+        if person is not None and status == "valid" and prep.decision.outcome == "deny":
             prep.escort_level = escort_level_that_would_admit(
-                person, check.status, door.to_zone, today, policy
+                person, status, door.to_zone, today, policy, facts
             )
     return prep
 
@@ -200,7 +284,7 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     decision = prep.decision
     assert decision is not None
     if decision.outcome == "grant" and prep.person_id is not None:
-        return None if state.waiting else writer.grant(decision)
+        return writer.grant(decision)
     if prep.escort_level is not None:
         return writer.wait_for_escort(decision, prep.escort_level)
     event = writer.log(
@@ -214,9 +298,17 @@ class _Writer:
 
     def __init__(self, connection: Connection, prep: Prepared, state: Any, now: Any) -> None:
         self.connection, self.prep, self.state, self.now = connection, prep, state, now
+        self.last_seq, self.last_hash = state.last_seq, state.last_hash
 
-    def log(self, **values: Any) -> AccessEvent:
-        prep, state = self.prep, self.state
+    def log(
+        self,
+        close: int | None = None,
+        enter: Entry | None = None,
+        **values: Any,
+    ) -> LoggedEvent:
+        """Append one event; ``close`` the presence with that id and record the ``enter``
+        it makes, both pointing at the event (on PostgreSQL all in one statement)."""
+        prep = self.prep
         fields: dict[str, Any] = {
             "kind": "scan",
             "door_id": prep.door_id,
@@ -233,50 +325,73 @@ class _Writer:
             "source": prep.source,
             "scanned_excerpt": prep.excerpt,
             **values,
-            "seq": state.last_seq + 1,
+            "seq": self.last_seq + 1,
             "occurred_at": self.now,
-            "prev_hash": state.last_hash,
+            "prev_hash": self.last_hash,
         }
         key = str(current_app.config["AUDIT_KEY"]).encode()
         fields["row_hash"] = row_hash(key, fields, ACCESS_HASHED_FIELDS)
-        result = self.connection.execute(_events.insert(), fields)
-        event_id = result.inserted_primary_key[0]  # type: ignore[index]
-        self.connection.execute(
-            _UPDATE_HEAD,
-            {
-                "last_seq": fields["seq"],
-                "last_hash": fields["row_hash"],
-                "head_mac": head_mac(key, fields["seq"], fields["row_hash"]),
-            },
+        head = {
+            "last_seq": fields["seq"],
+            "last_hash": fields["row_hash"],
+            "head_mac": head_mac(key, fields["seq"], fields["row_hash"]),
+        }
+        if self.connection.dialect.name == "postgresql":
+            event_id = self._append_in_one(fields, head, close, enter)
+        else:
+            result = self.connection.execute(_events.insert(), fields)
+            event_id = result.inserted_primary_key[0]  # type: ignore[index]
+            self.connection.execute(_UPDATE_HEAD, head)
+            if close is not None:
+                self.connection.execute(
+                    _CLOSE_PRESENCE,
+                    {"presence_id": close, "left_at": self.now, "exit_event_id": event_id},
+                )
+            if enter is not None:
+                self.connection.execute(
+                    _presences.insert(), {**self._entry(enter), "entry_event_id": event_id}
+                )
+        self.last_seq, self.last_hash = fields["seq"], fields["row_hash"]
+        return LoggedEvent(
+            event_id,
+            fields["seq"],
+            self.now,
+            fields["reason_codes"],
+            fields["flags"],
+            fields["policy_version"],
+            fields["display_text"],
         )
-        return AccessEvent(id=event_id, **fields)  # not added: the row is written
 
-    def _close_presence(self, event_id: int) -> None:
-        if self.state.presence_id is not None:
-            self.connection.execute(
-                _CLOSE_PRESENCE,
-                {
-                    "presence_id": self.state.presence_id,
-                    "left_at": self.now,
-                    "exit_event_id": event_id,
-                },
-            )
+    def _entry(self, enter: Entry) -> dict[str, Any]:
+        return {
+            "person_id": enter.person_id,
+            "zone": enter.zone,
+            "room_id": enter.room_id,
+            "door_id": self.prep.door_id,
+            "entered_at": self.now,
+            "escort_person_id": enter.escort_person_id,
+        }
 
-    def _open_presence(
-        self, zone: str, room_id: int | None, event_id: int, escort: int | None
-    ) -> None:
-        self.connection.execute(
-            _presences.insert(),
-            {
-                "person_id": self.prep.person_id,
-                "zone": zone,
-                "room_id": room_id,
-                "door_id": self.prep.door_id,
-                "entered_at": self.now,
-                "entry_event_id": event_id,
-                "escort_person_id": escort,
-            },
-        )
+    def _append_in_one(
+        self, fields: dict[str, Any], head: dict[str, Any], close: int | None, enter: Entry | None
+    ) -> int:
+        """One round trip under the lock instead of up to four (see ``_append_statement``)."""
+        params = {f"e_{name}": value for name, value in fields.items()}
+        params.update({f"h_{name}": value for name, value in head.items()})
+        if close is not None:
+            params.update({"c_id": close, "c_left_at": self.now})
+        if enter is not None:
+            params.update({f"p_{name}": value for name, value in self._entry(enter).items()})
+        statement = _append_statement(close is not None, enter is not None)
+        return int(self.connection.execute(statement, params).scalar_one())
+
+    def _moves(self, zone: str, room_id: int | None, escort: int | None) -> dict[str, Any]:
+        """This scan's person leaves where they were recorded and is recorded in ``zone``."""
+        assert self.prep.person_id is not None
+        return {
+            "close": self.state.presence_id,
+            "enter": Entry(self.prep.person_id, zone, room_id, escort),
+        }
 
     def grant(self, decision: Decision) -> ScanResult:
         prep, state = self.prep, self.state
@@ -302,12 +417,79 @@ class _Writer:
             flags=flags,
             display_text=f"{prep.name}: {decision.reasons[0].text}"[:500],
             **fired(decision),
+            **self._moves(prep.to_zone, prep.room_id, None),
         )
-        self._close_presence(event.id)
-        self._open_presence(prep.to_zone, prep.room_id, event.id, None)
+        escorting, still_waiting = self._pair_waiting() if state.waiting else ([], [])
+        detail = (
+            f"Escorting {', '.join(escorting)}. Stay with them."
+            if escorting
+            else event.display_text
+        )
         return ScanResult(
-            event, "grant", "GRANTED", event.display_text, prep.name, reasons_of(decision)
+            event,
+            "grant",
+            "GRANTED",
+            detail,
+            prep.name,
+            reasons_of(decision),
+            escorting=escorting,
+            waiting_for_escort=still_waiting,
         )
+
+    def _pair_waiting(self) -> tuple[list[str], list[str]]:
+        """The escort just admitted takes in everyone waiting at this door they may escort.
+
+        As ``scans._pair_waiting``: the waiting people's records are read here, under the lock.
+        """
+        prep, connection = self.prep, self.connection
+        escort = prep.person
+        assert escort is not None
+        # the Level 2 escort who badges is the Level 2 person authorising the entry
+        escort_is_level_2 = (
+            person_standing(escort, prep.today, prep.policy).level.level == "level_2"  # type: ignore[arg-type]
+        )
+        escorting: list[str] = []
+        still_waiting: list[str] = []
+        for pending in connection.execute(_WAITING, {"door_id": prep.door_id}).all():
+            if pending.person_id == escort.id:
+                continue
+            person = load_person_records(connection, pending.person_id)
+            assert person is not None, "a pending escort names a missing person"
+            facts = person_facts(
+                person,
+                prep.to_zone,
+                prep.today,
+                prep.policy,
+                escort=escort,
+                level_2_authorized=escort_is_level_2,
+            )
+            decision = decide_zone_access(prep.policy, facts)
+            name = full_name(person) or ""
+            if decision.outcome != "grant_with_escort":
+                still_waiting.append(name)
+                continue
+            current = connection.execute(_OPEN_PRESENCE, {"person_id": pending.person_id}).first()
+            event = self.log(
+                kind="pairing",
+                direction="in",
+                badge_id=None,
+                badge_version=None,
+                person_id=pending.person_id,
+                outcome="grant_with_escort",
+                escort_person_id=escort.id,
+                related_event_id=pending.scan_event_id,
+                display_text=f"{name} escorted by {prep.name}"[:500],
+                scanned_excerpt="",
+                close=current.id if current is not None else None,
+                enter=Entry(pending.person_id, prep.to_zone, prep.room_id, escort.id),
+                **fired(decision),
+            )
+            connection.execute(
+                _RESOLVE_PENDING,
+                {"pending_id": pending.id, "status": "paired", "resolved_event_id": event.id},
+            )
+            escorting.append(name)
+        return escorting, still_waiting
 
     def wait_for_escort(self, decision: Decision, level: str) -> ScanResult:
         prep = self.prep
@@ -344,6 +526,12 @@ class _Writer:
         prep, state = self.prep, self.state
         identified = prep.person_id is not None and prep.status == "valid"
         entered = state.presence_id is not None and state.zone == prep.to_zone
+        moves: dict[str, Any] = {}
+        if identified:
+            restricted = {zone.id for zone in prep.policy.zones if zone.restricted}
+            moves = self._moves(prep.from_zone, None, state.escort_person_id)
+            if prep.from_zone not in restricted:
+                moves["enter"] = None
         event = self.log(
             outcome="exit",
             reason_codes=["exit_recorded" if identified else f"badge_{prep.status}"],
@@ -352,9 +540,6 @@ class _Writer:
             display_text=f"Exit recorded: {prep.name}"
             if identified
             else "Exit: badge not recognised",
+            **moves,
         )
-        if identified:
-            self._close_presence(event.id)
-            if prep.from_zone in {zone.id for zone in prep.policy.zones if zone.restricted}:
-                self._open_presence(prep.from_zone, None, event.id, state.escort_person_id)
         return ScanResult(event, "exit", "EXIT RECORDED", event.display_text, prep.name)

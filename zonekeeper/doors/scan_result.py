@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..people.models import Person
@@ -12,6 +12,7 @@ from ..policy import Decision, Policy, decide_zone_access
 from ..screening.services import door_screening_status
 from ..site.models import Door
 from .models import AccessEvent
+from .scan_records import PersonRecords
 
 DIRECTIONS = ("in", "out")
 # badge statuses that still name a real person (even if the badge no longer admits them)
@@ -31,13 +32,27 @@ class DoorRef:
 
 
 AnyDoor = Door | DoorRef
+AnyPerson = Person | PersonRecords  # a model, or the plain records the common scan reads
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An access event the common scan wrote with Core: what its answer reports."""
+
+    id: int
+    seq: int
+    occurred_at: datetime
+    reason_codes: list[str]
+    flags: list[str]
+    policy_version: str
+    display_text: str
 
 
 @dataclass
 class ScanResult:
     """What the kiosk shows and the API returns."""
 
-    event: AccessEvent
+    event: AccessEvent | LoggedEvent
     outcome: str  # grant | escort_pending | deny | exit | emergency_logged
     headline: str
     detail: str
@@ -67,7 +82,7 @@ class ScanResult:
         }
 
 
-def full_name(person: Person | None) -> str | None:
+def full_name(person: AnyPerson | None) -> str | None:
     return f"{person.given_name} {person.family_name}" if person is not None else None
 
 
@@ -83,7 +98,7 @@ def fired(decision: Decision) -> dict[str, Any]:
 
 
 def person_facts(
-    person: Person, target_zone: str, today: date, policy: Policy, **escort: Any
+    person: AnyPerson, target_zone: str, today: date, policy: Policy, **escort: Any
 ) -> dict[str, Any]:
     """``access_facts``, with the visit screening deciding for patients and companions.
 
@@ -91,16 +106,16 @@ def person_facts(
     ``safe_to_scan``; a companion's own form on file counts unless a screening of
     theirs today says otherwise. Staff keep their annual form (no extra query).
     """
-    facts = access_facts(person, target_zone, today, policy, **escort)
+    facts = access_facts(person, target_zone, today, policy, **escort)  # type: ignore[arg-type]
     if person.kind != "staff":
-        visit = door_screening_status(person, today)
+        visit = door_screening_status(person, today)  # type: ignore[arg-type]
         if person.kind == "patient" or visit != "missing":
             facts["person.screening_status"] = visit
     return facts
 
 
 def door_facts(
-    person: Person | None, status: str, target_zone: str, today: date, policy: Policy
+    person: AnyPerson | None, status: str, target_zone: str, today: date, policy: Policy
 ) -> dict[str, Any]:
     if person is None:
         return {"target_zone": target_zone, "person.kind": "unidentified", "badge.status": status}
@@ -110,20 +125,28 @@ def door_facts(
 
 
 def escort_level_that_would_admit(
-    person: Person, status: str, target_zone: str, today: date, policy: Policy
+    person: AnyPerson,
+    status: str,
+    target_zone: str,
+    today: date,
+    policy: Policy,
+    facts: dict[str, Any] | None = None,
 ) -> str | None:
-    """The lowest escort level that would admit this person here, or None if none would."""
-    for level in ("level_1", "level_2"):
+    """The lowest escort level that would admit this person here, or None if none would.
+
+    ``facts``: the person's ``door_facts`` for this door, if already built (not changed).
+    """
+    if facts is None:
         facts = door_facts(person, status, target_zone, today, policy)
-        facts.update(
-            {
-                "person.level_2_authorized": level == "level_2",
-                "escort.id": f"any-{level}",
-                "escort.training_level": level,
-                "escort.training_age_days": 0,
-                "escort.screening_status": "cleared",
-            }
-        )
-        if decide_zone_access(policy, facts).outcome == "grant_with_escort":
+    for level in ("level_1", "level_2"):
+        with_escort = {
+            **facts,
+            "person.level_2_authorized": level == "level_2",
+            "escort.id": f"any-{level}",
+            "escort.training_level": level,
+            "escort.training_age_days": 0,
+            "escort.screening_status": "cleared",
+        }
+        if decide_zone_access(policy, with_escort).outcome == "grant_with_escort":
             return level
     return None
