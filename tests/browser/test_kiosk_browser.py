@@ -63,6 +63,10 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     sign_in(kiosk, live_server, "kiosk-mri-1", "zonekeeper-kiosk")
     assert kiosk.url.endswith("/kiosk")
     assert "Scan your badge" in kiosk.locator("#ready").inner_text()
+    for _ in range(100):  # the always-focused input (polled: the CSP forbids wait_for_function)
+        if kiosk.evaluate("document.activeElement.id") == "scan-input":
+            break
+        kiosk.wait_for_timeout(50)
     assert kiosk.evaluate("document.activeElement.id") == "scan-input"
 
     assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
@@ -91,6 +95,32 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert "Novak, Peter" in text and "Reyes, Daniel" in text and "Cho, Hannah" in text
     assert "Hannah Cho" in text  # Novak's escort
     screenshot(mrso, "inside-now")
+
+    # the patient screened safe to scan gets a wristband; at the kiosk she is chosen from the list
+    from zonekeeper.extensions import db
+    from zonekeeper.screening.models import Screening, ScreeningSubject
+
+    with app.app_context():
+        screening_id = db.session.scalars(
+            select(Screening.id).join(ScreeningSubject).where(ScreeningSubject.mrn == "DEMO-0001")
+        ).first()
+        db.session.remove()
+    mrso.goto(f"{live_server}/screenings/{screening_id}")
+    mrso.click("button:has-text('Print wristband')")
+    assert "VARGA, Elena" in mrso.locator(".wristband").inner_text()
+    screenshot(mrso, "wristband")
+    kiosk.reload()
+    kiosk.click("summary:has-text('Choose them')")
+    before = kiosk.evaluate("document.body.dataset.lastEvent || ''")
+    kiosk.click("button.tap-scan:has-text('Varga, Elena')")
+    for _ in range(100):
+        if kiosk.evaluate("document.body.dataset.lastEvent || ''") != before:
+            break
+        kiosk.wait_for_timeout(50)
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
+    assert "Elena Varga" in kiosk.locator("#result-person").inner_text()
+    assert "state-grant" in _scan(kiosk, codes["Cho"][2])
+    assert "Escorting Elena Varga" in kiosk.locator("#result-detail").inner_text()
 
     # the server cannot be reached: OFFLINE, never a grant
     kiosk.route("**/api/v1/doors/**", lambda route: route.abort())

@@ -47,6 +47,7 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
         patient_id = db.session.get(Screening, sid).person_id
 
     page = tech1.get(f"/screenings/{sid}").get_data(as_text=True)
+    assert f'action="/people/{patient_id}/wristband"' in page  # the screening page offers it
     printed = tech1.post(f"/people/{patient_id}/wristband", data={"csrf_token": csrf_token(page)})
     assert printed.status_code == 302
     sheet = tech1.get(printed.headers["Location"]).get_data(as_text=True)
