@@ -93,6 +93,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screening.screening": SCREENING_READERS,
     "screening.answers": SCREENERS,
     "screening.record": SCREENING_READERS,
+    "screening.record_pdf": SCREENING_READERS,
     "screening.first_screen": SCREENERS,
     "screening.second_screen": SCREENERS,
     "screening.exam": SCREENERS,

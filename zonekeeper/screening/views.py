@@ -6,7 +6,17 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +43,7 @@ from .forms import (
     VoidSignoffForm,
 )
 from .models import STATE_LABELS, Screening
+from .record_pdf import screening_record_pdf
 from .services import (
     ExamDetails,
     ScreeningError,
@@ -319,6 +330,28 @@ def record(screening_id: int) -> ResponseReturnValue:
         signoffs=signoff_rows(item),
         class_labels=LABELS,
         nci_codes=NCI_CODES,
+    )
+
+
+@bp.route("/<int:screening_id>/record.pdf")
+def record_pdf(screening_id: int) -> ResponseReturnValue:
+    """The same record as a PDF file, to file or send without a browser."""
+    item = load_screening(screening_id)
+    evaluation = item.latest_evaluation
+    pdf = screening_record_pdf(
+        item,
+        current_questionnaire(item.form_id, item.form_version),
+        evaluation.decision if evaluation else None,
+        evaluation,
+        valid_confirmations(item),
+        signoff_rows(item),
+        current_app.config["SITE_NAME"],
+    )
+    name = f"screening-{item.id}-v{item.version}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
