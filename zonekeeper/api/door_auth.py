@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from wtforms import ValidationError
 
 from ..auth.sessions import session_expired
+from ..db import fetch_rows
 from ..doors.models import DoorDevice
 from ..doors.scan_result import DoorRef
 from ..extensions import db
@@ -59,7 +60,7 @@ def authorise_scan(code: str) -> tuple[DoorRef | None, str | None, int]:
         return None, None, 404
     header = request.headers.get("Authorization", "")
     if not header:
-        row = db.session.connection().execute(_DOOR, {"code": code}).first()
+        row = next(iter(fetch_rows(db.session.connection(), _DOOR, {"code": code})), None)
         if row is None:
             return None, None, 404
         door = _door_ref(row)
@@ -69,7 +70,8 @@ def authorise_scan(code: str) -> tuple[DoorRef | None, str | None, int]:
     well_formed = scheme.lower() == "bearer" and token.strip() and len(token) <= 200
     digest = token_hash(token.strip()) if well_formed else ""
     connection = db.session.connection()  # Core on the session's connection: no ORM step
-    row = connection.execute(_DOOR_AND_DEVICE, {"code": code, "digest": digest}).first()
+    rows = fetch_rows(connection, _DOOR_AND_DEVICE, {"code": code, "digest": digest})
+    row = rows[0] if rows else None
     if row is None:
         return None, None, 404
     door = _door_ref(row)

@@ -33,7 +33,7 @@ from ..audit.chain import head_mac, row_hash
 from ..badges.models import Badge
 from ..badges.services import scanned_badge
 from ..clock import site_today
-from ..db import utcnow
+from ..db import fetch_rows, utcnow
 from ..extensions import db
 from ..people.models import Person
 from ..people.services import person_standing
@@ -260,9 +260,10 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     """Lock, re-read what may have changed, write; None when the full path must decide."""
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already holds the lock
-        connection.execute(_LOCK_HEAD)
+        fetch_rows(connection, _LOCK_HEAD, {})
     now = utcnow()
-    state = connection.execute(
+    rows = fetch_rows(
+        connection,
         _STATE,
         {
             "now": now,
@@ -270,8 +271,9 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
             "badge_id": prep.badge_id if prep.badge_id is not None else NOBODY,
             "person_id": prep.person_id if prep.person_id is not None else NOBODY,
         },
-    ).first()
-    assert state is not None, "the access log head row is missing"
+    )
+    assert rows, "the access log head row is missing"
+    state = rows[0]
     if state.emergency or state.stale:
         return None
     if prep.badge_id is not None and (
@@ -383,7 +385,8 @@ class _Writer:
         if enter is not None:
             params.update({f"p_{name}": value for name, value in self._entry(enter).items()})
         statement = _append_statement(close is not None, enter is not None)
-        return int(self.connection.execute(statement, params).scalar_one())
+        (row,) = fetch_rows(self.connection, statement, params)
+        return int(row[0])
 
     def _moves(self, zone: str, room_id: int | None, escort: int | None) -> dict[str, Any]:
         """This scan's person leaves where they were recorded and is recorded in ``zone``."""
@@ -450,7 +453,7 @@ class _Writer:
         )
         escorting: list[str] = []
         still_waiting: list[str] = []
-        for pending in connection.execute(_WAITING, {"door_id": prep.door_id}).all():
+        for pending in fetch_rows(connection, _WAITING, {"door_id": prep.door_id}):
             if pending.person_id == escort.id:
                 continue
             person = load_person_records(connection, pending.person_id)
@@ -468,7 +471,8 @@ class _Writer:
             if decision.outcome != "grant_with_escort":
                 still_waiting.append(name)
                 continue
-            current = connection.execute(_OPEN_PRESENCE, {"person_id": pending.person_id}).first()
+            open_rows = fetch_rows(connection, _OPEN_PRESENCE, {"person_id": pending.person_id})
+            current = open_rows[0] if open_rows else None
             event = self.log(
                 kind="pairing",
                 direction="in",

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from ..badges.models import Badge
+from ..db import fetch_rows
 from ..people.models import Designation, Person, StaffScreening, TrainingRecord
 
 
@@ -163,7 +164,7 @@ def _person(rows: Sequence[Any]) -> PersonRecords:
 
 
 def load_badge_record(connection: Connection, badge_id: int) -> BadgeRecord | None:
-    rows = connection.execute(_BADGE_RECORDS, {"badge_id": badge_id}).all()
+    rows = fetch_rows(connection, _BADGE_RECORDS, {"badge_id": badge_id})
     if not rows:
         return None
     first = rows[0]
@@ -178,5 +179,5 @@ def load_badge_record(connection: Connection, badge_id: int) -> BadgeRecord | No
 
 
 def load_person_records(connection: Connection, person_id: int) -> PersonRecords | None:
-    rows = connection.execute(_PERSON_RECORDS, {"person_id": person_id}).all()
+    rows = fetch_rows(connection, _PERSON_RECORDS, {"person_id": person_id})
     return _person(rows) if rows else None
