@@ -189,13 +189,49 @@ def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -
     plan = cached[1]
     if plan is None:
         return list(connection.execute(statement, params).all())
+    driver: Any = connection.connection.driver_connection
+    with driver.execute(plan.sql, _values(plan, params)) as cursor:
+        return _rows(plan, cursor.fetchall() if plan.row is not None else [])
+
+
+def fetch_rows_in_turn(
+    connection: Connection, *statements: tuple[Any, dict[str, Any]]
+) -> list[list[Any]]:
+    """``fetch_rows`` for each statement, run one after another as separate statements.
+
+    On PostgreSQL they are sent together (pipeline mode): one round trip instead of
+    one each. The server still runs each in turn, each with its own snapshot, so a
+    statement after one that waited for a row lock reads what was committed meanwhile.
+    """
+    dialect = connection.dialect
+    plans = [_plans.get(id(statement)) for statement, _ in statements]
+    if dialect.name != "postgresql" or any(
+        cached is None or cached[0] is not statement or cached[1] is None
+        for cached, (statement, _) in zip(plans, statements, strict=True)
+    ):  # first use (compile it) or not for this path: one at a time
+        return [fetch_rows(connection, statement, params) for statement, params in statements]
+    driver: Any = connection.connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        for cached, (_, params) in zip(plans, statements, strict=True):
+            plan = cached[1]  # type: ignore[index]
+            cursors.append((plan, driver.execute(plan.sql, _values(plan, params))))
+    results = []
+    for plan, cursor in cursors:
+        with cursor:
+            results.append(_rows(plan, cursor.fetchall() if plan.row is not None else []))
+    return results
+
+
+def _values(plan: _Plan, params: dict[str, Any]) -> dict[str, Any]:
     values = {**plan.defaults, **params}
     for name, process in plan.binds:
         if name in values:
             values[name] = process(values[name])
-    driver: Any = connection.connection.driver_connection
-    with driver.execute(plan.sql, values) as cursor:
-        rows = cursor.fetchall() if plan.row is not None else []
+    return values
+
+
+def _rows(plan: _Plan, rows: list[Any]) -> list[Any]:
     if not rows:
         return []
     if plan.results:

@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -33,7 +33,7 @@ from ..audit.chain import head_mac, row_hash
 from ..badges.models import Badge
 from ..badges.services import scanned_badge
 from ..clock import site_today
-from ..db import fetch_rows, utcnow
+from ..db import fetch_rows, fetch_rows_in_turn, utcnow
 from ..extensions import db
 from ..people.models import Person
 from ..people.services import person_standing
@@ -92,7 +92,10 @@ _STATE = (
         _head.c.last_seq,
         _head.c.last_hash,
         exists().where(_emergencies.c.ended_at.is_(None)).label("emergency"),
-        exists().where(_is_pending, _pending.c.expires_at < bindparam("now")).label("stale"),
+        select(func.min(_pending.c.expires_at))
+        .where(_is_pending)
+        .scalar_subquery()
+        .label("first_expiry"),  # compared with the time read once the lock is held
         exists().where(_is_pending, _pending.c.door_id == bindparam("door_id")).label("waiting"),
         select(_badges.c.version)
         .where(_badges.c.id == bindparam("badge_id"))
@@ -259,22 +262,22 @@ def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
 def decide_prepared(prep: Prepared) -> ScanResult | None:
     """Lock, re-read what may have changed, write; None when the full path must decide."""
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already holds the lock
-        fetch_rows(connection, _LOCK_HEAD, {})
-    now = utcnow()
-    rows = fetch_rows(
-        connection,
+    read_state = (
         _STATE,
         {
-            "now": now,
             "door_id": prep.door_id,
             "badge_id": prep.badge_id if prep.badge_id is not None else NOBODY,
             "person_id": prep.person_id if prep.person_id is not None else NOBODY,
         },
     )
+    if connection.dialect.name == "sqlite":  # BEGIN IMMEDIATE already holds the lock
+        rows = fetch_rows(connection, *read_state)
+    else:  # the state in its own statement after the lock's, sent with it (one round trip)
+        rows = fetch_rows_in_turn(connection, (_LOCK_HEAD, {}), read_state)[1]
+    now = utcnow()  # once the lock is held: events' times follow their order in the log
     assert rows, "the access log head row is missing"
     state = rows[0]
-    if state.emergency or state.stale:
+    if state.emergency or (state.first_expiry is not None and state.first_expiry < now):
         return None
     if prep.badge_id is not None and (
         state.badge_version != prep.badge_version or bool(state.badge_revoked) != prep.badge_revoked
