@@ -232,3 +232,131 @@ def test_mrmd_decision_is_for_the_mrmd_only(app: Flask, site) -> None:  # type: 
             "contrast": {},
         }
         assert requested_clearances(unsafe, policy) == {}
+
+
+STALE = "given on different answers: record it again if it still holds"
+METALWORKING = "Welder: orbit radiographs and chest film reviewed, no fragments"
+
+
+def test_a_metalworking_review_never_clears_shrapnel_declared_later(
+    app: Flask, site, as_user
+) -> None:  # type: ignore[no-untyped-def]
+    """The verified finding: a sign-off given for a metalworking history lifted the
+    shrapnel rule added afterwards (one fact for both, and not bound to the answers)."""
+    tech1, rad = as_user("tech1"), as_user("rad")
+    sid = start(tech1, site["MRI 1"])
+    assert save(tech1, sid, complete_answers(metalworking="yes")).status_code == 302
+    assert _disposition(app, sid) == "more_info_required"
+    assert "→ Record the radiologist's metalworking history review" in page_text(tech1, sid)
+    assert _sign(rad, sid, "clearance.metalworking", basis=METALWORKING).status_code == 302
+    assert _disposition(app, sid) == "cleared"
+
+    save(tech1, sid, complete_answers(metalworking="yes", metal_fragments="yes"))
+    with app.app_context():
+        evaluation = db.session.get(Screening, sid).latest_evaluation
+        assert evaluation.disposition == "not_cleared"
+        codes = {r["code"] for r in evaluation.decision["reasons"]}
+        assert "metallic_foreign_body" in codes
+    # the metalworking review is shown as no longer applying: the history finding is back too
+    text = page_text(tech1, sid)
+    assert "NO LONGER APPLIES" in text and STALE in text.lower()
+    assert "→ Record the radiologist's foreign body review" in text
+    assert "→ Record the radiologist's metalworking history review" in text
+
+    # the shrapnel review, in turn, does not lift the metalworking history
+    basis = "Chest radiograph: fragment non-ferromagnetic, away from vital organs"
+    assert _sign(rad, sid, "clearance.foreign_body", basis=basis).status_code == 302
+    with app.app_context():
+        evaluation = db.session.get(Screening, sid).latest_evaluation
+        assert evaluation.disposition == "more_info_required"
+        assert {r["code"] for r in evaluation.decision["reasons"]} == {"metalworking_history"}
+    # recorded again on these answers, it applies again
+    assert _sign(rad, sid, "clearance.metalworking", basis=METALWORKING).status_code == 302
+    assert _disposition(app, sid) == "cleared"
+
+
+def test_a_signoff_applies_only_to_the_answers_it_was_given_on(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
+    tech1, rad = as_user("tech1"), as_user("rad")
+    sid = _orbit_patient(tech1, site["MRI 1"])
+    assert _sign(rad, sid, "clearance.orbits").status_code == 302
+    assert _disposition(app, sid) == "cleared"
+    # saving the very same answers again changes nothing
+    save(tech1, sid, complete_answers(**ORBIT))
+    assert _disposition(app, sid) == "cleared"
+
+    # any change of the answers (or the implants) and the finding comes back
+    save(tech1, sid, complete_answers(**ORBIT, weight_kg="82"))
+    assert _disposition(app, sid) == "not_cleared"
+    text = page_text(tech1, sid)
+    assert "NO LONGER APPLIES" in text and STALE in text.lower()
+    assert "→ Record the radiologist's orbit clearance" in text
+    printed = page_text_of(tech1, f"/screenings/{sid}/record")
+    assert "Given on different answers: record it again if it still holds" in printed
+    from tests.functional.test_screening_record_pdf import _pdf_text
+
+    pdf = "".join(_pdf_text(tech1.get(f"/screenings/{sid}/record.pdf").data).split())
+    assert "Givenondifferentanswers:recorditagainifitstillholds" in pdf  # wrapped in the cell
+
+    # back to the answers it was given on: it holds again
+    save(tech1, sid, complete_answers(**ORBIT))
+    assert _disposition(app, sid) == "cleared"
+    # on new answers it is recorded again (the stale one does not block it)
+    save(tech1, sid, complete_answers(**ORBIT, weight_kg="82"))
+    assert _sign(rad, sid, "clearance.orbits").status_code == 302
+    assert _disposition(app, sid) == "cleared"
+    with app.app_context():
+        assert len(db.session.scalars(select(ScreeningSignoff)).all()) == 2
+
+
+def test_an_amendment_that_changes_the_answers_drops_the_signoff(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
+    tech1, tech2, rad = as_user("tech1"), as_user("tech2"), as_user("rad")
+    sid = _orbit_patient(tech1, site["MRI 1"])
+    _sign(rad, sid, "clearance.orbits")
+    step(tech1, sid, "first-screen")
+    step(tech2, sid, "second-screen", reviewed="y")
+    step(tech2, sid, "amend", reason="Shrapnel disclosed")
+    with app.app_context():
+        amended = db.session.scalars(select(Screening).where(Screening.supersedes_id == sid)).one()
+        assert amended.latest_evaluation.disposition == "cleared"  # same answers: still holds
+        new_id = amended.id
+    save(tech2, new_id, complete_answers(**ORBIT, metal_fragments="yes"))
+    with app.app_context():
+        evaluation = db.session.get(Screening, new_id).latest_evaluation
+        codes = {r["code"] for r in evaluation.decision["reasons"]}
+        assert evaluation.disposition == "not_cleared"
+        assert {"orbit_foreign_body", "metallic_foreign_body"} <= codes
+    assert STALE in page_text(tech2, new_id).lower()
+
+
+def test_the_mrmd_decision_does_not_cover_a_new_implant(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.functional.screening_helpers import STENT_15_ONLY
+
+    tech1, mrmd = as_user("tech1"), as_user("mrmd")
+    sid = start(tech1, site["MRI 1"])
+    save(tech1, sid, complete_answers(leads_abandoned_or_fractured="yes"))
+    assert _disposition(app, sid) == "not_cleared"
+    basis = "Abandoned lead: benefit outweighs the risk; 1.5 T, Normal Mode, monitored"
+    assert _sign(mrmd, sid, "clearance.mrmd_risk_benefit", basis=basis).status_code == 302
+    assert _disposition(app, sid) != "not_cleared"
+    before = _disposition(app, sid)
+    # an incomplete system declared afterwards needs a new decision
+    implant = {**STENT_15_ONLY, "complete_system": False}
+    save(
+        tech1,
+        sid,
+        complete_answers(leads_abandoned_or_fractured="yes", stent_coil_filter="yes"),
+        [implant],
+    )
+    with app.app_context():
+        evaluation = db.session.get(Screening, sid).latest_evaluation
+        codes = {r["code"] for r in evaluation.decision["reasons"]}
+        assert evaluation.disposition == "not_cleared", before
+        assert "abandoned_leads" in codes
+
+
+def page_text_of(client: FlaskClient, url: str) -> str:
+    import html as html_module
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))

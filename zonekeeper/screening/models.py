@@ -229,8 +229,12 @@ class ScreeningSignoff(db.Model):  # type: ignore[name-defined]
     MRMD risk/benefit decision...).
 
     Append-only: a wrong sign-off is voided with a reason (kept), never edited or
-    deleted. It counts for every later version of the same screening (``lineage``):
-    an amendment corrects answers, it does not undo a radiologist's reading.
+    deleted. It is bound to what it was given on: ``fingerprint`` is the sha256 of the
+    screening's answers and implants at signing (:func:`..services.answers_fingerprint`),
+    and the sign-off counts, on this version or a later one of the same ``lineage``,
+    only while the answers and implants are still exactly those. A changed answer, a
+    new implant or an amendment that corrects either brings the finding back until the
+    physician records it again.
     """
 
     __tablename__ = "screening_signoffs"
@@ -256,6 +260,8 @@ class ScreeningSignoff(db.Model):  # type: ignore[name-defined]
         ForeignKey("users.id", name="fk_screening_signoffs_voided_by")
     )
     void_reason: Mapped[str] = mapped_column(String(500), default="")
+    # sha256 of the answers and implants it was given on ("" never matches: fails closed)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     screening: Mapped[Screening] = relationship()
     signed_by = relationship("User", foreign_keys=[signed_by_user_id])

@@ -100,7 +100,7 @@ def screening_record_pdf(
     decision: Mapping[str, Any] | None,
     evaluation: Any,
     confirmed: Mapping[str, Any],
-    signoffs: Iterable[tuple[Any, Any]],
+    signoffs: Iterable[tuple[Any, Any, bool]],
     site_name: str,
 ) -> bytes:
     s = screening
@@ -221,9 +221,15 @@ def screening_record_pdf(
             f"{so.signed_by_person.display_name} ({so.designation.replace('_', ' ')})"
             + (f"; with {so.co_signer}" if so.co_signer else ""),
             site_time(so.signed_at),
-            "valid" if so.valid else f"VOID — {so.voided_by.username}: {so.void_reason}",
+            "valid"
+            if applies
+            else (
+                "Given on different answers: record it again if it still holds"
+                if so.valid
+                else f"VOID — {so.voided_by.username}: {so.void_reason}"
+            ),
         ]
-        for kind, so in signoffs
+        for kind, so, applies in signoffs
     ]
     if signoff_rows:
         story.append(_p("Physicians' sign-offs", H2))

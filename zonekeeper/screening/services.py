@@ -6,6 +6,8 @@ view commits. Audit summaries name screenings by id, never by MRN or name.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -160,19 +162,50 @@ def check_answers(screening: Screening, today: date) -> AnswerResult:
     return validate_answers(questionnaire, screening.answers or {}, today=today)
 
 
+def answers_fingerprint(answers: Any, implants: Any) -> str:
+    """sha256 of the canonical JSON of the answers and implants: what a sign-off was given on."""
+    canonical = json.dumps(
+        {"answers": answers or {}, "implants": implants or []},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def screening_fingerprint(screening: Screening) -> str:
+    return answers_fingerprint(screening.answers, screening.implants)
+
+
+def signoff_applies(signoff: ScreeningSignoff, screening: Screening) -> bool:
+    """A sign-off lifts its finding on ``screening`` only if it is not voided, belongs to the
+    same lineage and was given on exactly the answers and implants the screening has now."""
+    return (
+        signoff.voided_at is None
+        and signoff.lineage == screening.lineage
+        and bool(signoff.fingerprint)
+        and signoff.fingerprint == screening_fingerprint(screening)
+    )
+
+
 def signoff_facts(screening: Screening) -> dict[str, bool]:
-    """The ``clearance.*`` facts: true for each sign-off of this screening's lineage that
-    is not voided; a clearance without one stays unknown (never good news)."""
+    """The ``clearance.*`` facts: true for each sign-off of this screening's lineage that is
+    not voided *and* was given on the answers and implants the screening has now; a
+    clearance without one stays unknown (never good news), so a changed answer or a new
+    implant brings the finding back until the physician records the sign-off again."""
     if not screening.lineage:
         return {}
     return {
-        clearance: True
-        for clearance in db.session.scalars(
-            select(ScreeningSignoff.clearance).where(
+        signoff.clearance: True
+        for signoff in db.session.scalars(
+            select(ScreeningSignoff).where(
                 ScreeningSignoff.lineage == screening.lineage,
                 ScreeningSignoff.voided_at.is_(None),
+                ScreeningSignoff.fingerprint == screening_fingerprint(screening),
             )
         )
+        if signoff_applies(signoff, screening)
     }
 
 

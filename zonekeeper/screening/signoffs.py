@@ -9,16 +9,22 @@ Who may sign which clearance (the designations of rules/personnel.yaml, held
 today, with current Level 2 training as every designation requires):
 
 - the MRMD's risk/benefit decision (abandoned leads, an incomplete system):
-  ``mrmd`` only;
-- everything a radiologist decides (orbits, other foreign bodies, unreliable
-  history, pregnancy, contrast after a prior reaction, with a low eGFR or in
-  pregnancy): ``level_2_physician`` or ``mrmd``;
+  ``mrmd`` only; a holistic decision on the whole screening, so bound like every
+  sign-off to its answers and implants (a new implant needs a new decision);
+- everything a radiologist decides (orbits, declared metal fragments, a
+  metalworking history, unreliable history, pregnancy, contrast after a prior
+  reaction, with a low eGFR or in pregnancy): ``level_2_physician`` or ``mrmd``;
 - pregnancy decisions are documented by radiologist *and* referrer: the referring
   physician is named as co-signer.
 
 Only a clearance that an action of the current decision asks for can be signed
-(a sign-off recorded "in advance" would silently clear a later answer). Sign-offs
-are append-only: a wrong one is voided with a reason, and the finding comes back.
+(a sign-off recorded "in advance" would silently clear a later answer). Each
+sign-off is bound to the answers and implants it was given on (a sha256
+fingerprint): once either changes (here or in an amendment) it no longer applies,
+is shown as "given on different answers", and the finding comes back until it is
+recorded again. One clearance lifts one kind of finding: the metalworking review
+never lifts declared shrapnel or fragments, nor the reverse. Sign-offs are
+append-only: a wrong one is voided with a reason, and the finding comes back.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from ..people.services import person_standing
 from ..policy import Policy
 from ..policy.screening.facts import WORKFLOW_ONLY
 from .models import Screening, ScreeningSignoff
-from .services import ScreeningError, evaluate
+from .services import ScreeningError, evaluate, screening_fingerprint, signoff_applies
 
 RADIOLOGIST = ("level_2_physician", "mrmd")
 MRMD = ("mrmd",)
@@ -79,8 +85,16 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "foreign body review",
             "radiologist",
             RADIOLOGIST,
-            ("radiologist_review", "foreign_body_investigation"),
+            ("radiologist_review",),
             "e.g. Chest radiograph reviewed: fragment non-ferromagnetic, away from vital organs",
+        ),
+        ClearanceKind(
+            "clearance.metalworking",
+            "metalworking history review",
+            "radiologist",
+            RADIOLOGIST,
+            ("foreign_body_investigation",),
+            "e.g. Welder: orbit radiographs and prior CT reviewed, no metal fragments",
         ),
         ClearanceKind(
             "clearance.unreliable_history",
@@ -150,7 +164,8 @@ def lineage_signoffs(screening: Screening) -> list[ScreeningSignoff]:
 
 
 def valid_signoffs(screening: Screening) -> dict[str, ScreeningSignoff]:
-    return {s.clearance: s for s in lineage_signoffs(screening) if s.valid}
+    """The sign-offs that lift their finding now: not voided and given on these answers."""
+    return {s.clearance: s for s in lineage_signoffs(screening) if signoff_applies(s, screening)}
 
 
 def _unless_facts(policy: Policy) -> dict[str, set[str]]:
@@ -280,6 +295,7 @@ def record_signoff(
         designation=designation,
         signed_by_user_id=current_user.id,
         signed_by_person_id=current_user.person_id,
+        fingerprint=screening_fingerprint(screening),
     )
     db.session.add(signoff)
     db.session.flush()
@@ -321,5 +337,15 @@ def void_signoff(
     return signoff
 
 
-def signoff_rows(screening: Screening) -> Iterable[tuple[ClearanceKind, ScreeningSignoff]]:
-    return [(CLEARANCES[s.clearance], s) for s in lineage_signoffs(screening)]
+STALE_SIGNOFF = "given on different answers: record it again if it still holds"
+
+
+def signoff_rows(
+    screening: Screening,
+) -> Iterable[tuple[ClearanceKind, ScreeningSignoff, bool]]:
+    """(kind, sign-off, applies): ``applies`` is False for a voided sign-off and for one
+    given on other answers or implants than the screening has now (shown as such)."""
+    return [
+        (CLEARANCES[s.clearance], s, signoff_applies(s, screening))
+        for s in lineage_signoffs(screening)
+    ]

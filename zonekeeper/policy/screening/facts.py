@@ -82,7 +82,14 @@ SCREENING_FACTS: dict[str, ScreeningFactSpec] = {
         ScreeningFactSpec("patient.height_cm", "number", "Height.", unit="cm"),
         # sign-offs recorded by the workflow, never answered on the form
         _answer("clearance.orbits", "A radiologist cleared the orbits (radiographs or CT/MR)."),
-        _answer("clearance.foreign_body", "A radiologist reviewed other foreign bodies."),
+        _answer(
+            "clearance.foreign_body",
+            "A radiologist reviewed the shrapnel, bullet or metal fragments declared.",
+        ),
+        _answer(
+            "clearance.metalworking",
+            "A radiologist reviewed the metalworking history (no fragments found).",
+        ),
         _answer("clearance.unreliable_history", "The supervising radiologist decided."),
         _answer("clearance.pregnancy", "Radiologist and referrer documented risk/benefit."),
         _answer("clearance.mrmd_risk_benefit", "The MRMD documented a risk/benefit decision."),
