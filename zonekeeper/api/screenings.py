@@ -44,7 +44,7 @@ def evaluate() -> ResponseReturnValue:
         return _problem(415, "not_json", "Send the case as Content-Type: application/json.")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: RecursionError
         return _problem(400, "bad_json", "The body is not valid JSON.")
     try:
         policy = current_policy()

@@ -17,6 +17,7 @@ After ``form.validate_on_submit()``, pass :func:`answers_from_form` to
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -40,6 +41,13 @@ from .registry import FormRegistry, Questionnaire
 
 YES_NO_UNKNOWN_LABELS = (("yes", "Yes"), ("no", "No"), ("unknown", "I don't know"))
 ANSWER_PLEASE = "Please answer this question."
+NOT_FINITE = "Give a number: NaN and infinity are not accepted."
+MAX_IMPLANT_LIST_CHARS = 64 * 1024  # the hidden field's JSON, as sent
+
+
+def _refuse_constant(name: str) -> Any:
+    """json.loads(parse_constant=...): NaN, Infinity and -Infinity are not values here."""
+    raise ValueError(f"{name} is not a value")
 
 
 def _submitted(field: Field) -> bool:
@@ -107,9 +115,14 @@ class ImplantListField(HiddenField):
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
+        if len(str(valuelist[0])) > MAX_IMPLANT_LIST_CHARS:
+            self.data = None
+            raise ValueError(
+                f"The implant list is too long (more than {MAX_IMPLANT_LIST_CHARS // 1024} kB)."
+            )
         try:
-            value = json.loads(valuelist[0])
-        except ValueError:
+            value = json.loads(str(valuelist[0]), parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):  # deeply nested JSON overflows the parser
             self.data = None
             raise ValueError("The implant list could not be read.") from None
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -135,6 +148,23 @@ def _yes_no_unknown_field(
     )
 
 
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN, sNaN and infinities (``Decimal`` parses them, and
+    ``float(Decimal('sNaN'))`` raises), and values too large for a float."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        value = self.data
+        if value is None:
+            return
+        if not isinstance(value, Decimal) or not value.is_finite():
+            self.data = None
+            raise ValueError(NOT_FINITE)
+        if not math.isfinite(float(value)):
+            self.data = None
+            raise ValueError(NOT_FINITE)
+
+
 def _number_field(
     question: QuestionDefinition, validators: list[Any], kwargs: dict[str, Any]
 ) -> Field:
@@ -143,7 +173,7 @@ def _number_field(
         max=question.max,
         message=f"Give a value between {question.min:g} and {question.max:g} {question.unit}.",
     )
-    return DecimalField(
+    return FiniteDecimalField(
         f"{question.text} ({question.unit})",
         places=None,
         validators=[*validators, range_check],
