@@ -310,3 +310,35 @@ def test_door_status_is_missing_without_a_screening_today(app: Flask, site) -> N
         person = factories.person(kind="patient")
         assert door_screening_status(person, date(2030, 1, 1)) == "missing"
         db.session.rollback()
+
+
+def test_door_status_for_a_room_needs_a_screening_on_that_rooms_scanner(
+    app: Flask, site, as_user
+) -> None:  # type: ignore[no-untyped-def]
+    """A patient cleared on the 1.5 T is not admitted to the 3 T room."""
+    from zonekeeper.site.models import Scanner
+
+    tech1, tech2 = as_user("tech1"), as_user("tech2")
+    sid = start(tech1, site["MRI 1"])
+    assert save(tech1, sid, complete_answers()).status_code == 302
+    with app.app_context():
+        person = db.session.get(Person, _screening(app, sid).person_id)
+        room_15 = db.session.get(Scanner, site["MRI 1"]).room_id
+        room_3 = db.session.get(Scanner, site["MRI 2"]).room_id
+        assert room_15 != room_3
+        for room in (None, room_15, room_3):
+            assert door_screening_status(person, site_today(), room) == "pending"
+    step(tech1, sid, "first-screen")
+    step(tech2, sid, "second-screen", reviewed="y")
+    step(tech2, sid, "final-check", forms_reviewed="y", visual_inspection="y", detector="used")
+    assert _state(app, sid) == "safe_to_scan"
+    with app.app_context():
+        person = db.session.get(Person, _screening(app, sid).person_id)
+        today = site_today()
+        assert door_screening_status(person, today) == "cleared"  # any room: as before
+        assert door_screening_status(person, today, room_id=None) == "cleared"
+        assert door_screening_status(person, today, room_id=room_15) == "cleared"
+        assert door_screening_status(person, today, room_id=room_3) == "not_cleared"
+        assert door_screening_status(person, today, room_id=room_3 + 1000) == "not_cleared"
+        # not on another day
+        assert door_screening_status(person, date(2030, 1, 1), room_id=room_15) == "missing"

@@ -374,9 +374,14 @@ def todays_screenings(today: date) -> list[Screening]:
     )
 
 
-def door_screening_status(person: Person, today: date) -> str:
+def door_screening_status(person: Person, today: date, room_id: int | None = None) -> str:
     """For the door check-in: "cleared" only for a screening of ``person`` today that is
-    safe_to_scan; otherwise "not_cleared", "pending" or "missing"."""
+    safe_to_scan; otherwise "not_cleared", "pending" or "missing".
+
+    With ``room_id`` (a Zone IV door's magnet room), only a safe_to_scan screening whose
+    scanner is in that room clears: a patient cleared on the 1.5 T is "not_cleared" at the
+    3 T room's door. With None, any safe_to_scan screening today clears.
+    """
     screenings = list(
         db.session.scalars(
             latest_versions_query().where(
@@ -386,8 +391,15 @@ def door_screening_status(person: Person, today: date) -> str:
     )
     if not screenings:
         return "missing"
-    if any(s.state == "safe_to_scan" for s in screenings):
-        return "cleared"
+    safe = [s for s in screenings if s.state == "safe_to_scan"]
+    if room_id is None:
+        if safe:
+            return "cleared"
+    else:
+        if any(s.scanner.room_id == room_id for s in safe):
+            return "cleared"
+        if safe:  # screened and cleared, but for a scanner in another room
+            return "not_cleared"
     latest = [s.latest_evaluation for s in screenings]
     if any(e is not None and e.disposition == "not_cleared" for e in latest):
         return "not_cleared"
