@@ -241,3 +241,32 @@ def test_a_failure_in_the_decision_denies_with_system_error_and_is_logged(
     assert data["outcome"] == "deny" and data["reason_codes"] == ["system_error"]
     assert "paper procedure" in data["display_text"]
     assert _count_events(broken) == 1
+
+
+def test_a_change_made_while_the_scan_waits_for_the_lock_is_seen(
+    client: FlaskClient, site, app: Flask
+) -> None:
+    """The decision is prepared before the lock; a voided training in between must win."""
+    from zonekeeper.doors.scan_fast import decide_prepared, prepare
+    from zonekeeper.people.models import TrainingRecord
+    from zonekeeper.site.models import Door
+
+    with app.test_request_context():
+        door = db.session.get(Door, site["doors"]["mri-1"])
+        prepared = prepare(door, site["badges"]["level_2"], "in", "test")
+        assert prepared.decision is not None and prepared.decision.outcome == "grant"
+        db.session.rollback()  # the read transaction ends, as in the view
+
+        other = app.test_request_context()  # another request voids the training meanwhile
+        with other:
+            record = db.session.scalars(
+                select(TrainingRecord).where(TrainingRecord.person_id == site["ids"]["level_2"])
+            ).one()
+            record.voided_at = utcnow()
+            record.void_reason = "entered for the wrong person"
+            db.session.commit()
+
+        assert decide_prepared(prepared) is None  # not granted on the old facts
+        db.session.rollback()
+    data = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
+    assert data["outcome"] != "grant"

@@ -27,7 +27,23 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
 ) -> None:  # type: ignore[no-untyped-def]
     def build() -> dict[str, object]:
         scanners = factories.screening_site()
-        factories.door_site()
+        doors = factories.door_site()
+        from zonekeeper.site.models import Door, Scanner
+
+        # the Zone IV doors open into the scanners' own magnet rooms
+        db.session.get(Door, doors["mri-1"]).room_id = db.session.get(
+            Scanner, scanners["MRI 1"]
+        ).room_id
+        db.session.add(
+            Door(
+                code="mri-2",
+                name="MRI 2 door",
+                from_zone="III",
+                to_zone="IV",
+                room_id=db.session.get(Scanner, scanners["MRI 2"]).room_id,
+            )
+        )
+        db.session.flush()
         factories.screener("tech1")
         escort_id = factories.screener("tech2")
         from zonekeeper.auth.models import User
@@ -36,6 +52,7 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
         return {
             "scanners": scanners,
             "device": add_device("mri-1", "reader"),
+            "device_3t": add_device("mri-2", "reader 3 T"),
             "escort_badge": factories.badge(escort),
         }
 
@@ -58,11 +75,11 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
 
     reader = app.test_client()
 
-    def scan(text: str) -> dict:  # type: ignore[type-arg]
+    def scan(text: str, door: str = "mri-1", device: str = "device") -> dict:  # type: ignore[type-arg]
         return reader.post(
-            "/api/v1/doors/mri-1/scans",
+            f"/api/v1/doors/{door}/scans",
             json={"text": text},
-            headers={"Authorization": f"Bearer {site['device']}"},
+            headers={"Authorization": f"Bearer {site[device]}"},
         ).get_json()
 
     early = scan(code)  # screened once, not yet reviewed by a second Level 2
@@ -73,6 +90,11 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
     step(tech2, sid, "final-check", forms_reviewed="y", visual_inspection="y", detector="used")
     with app.app_context():
         assert db.session.get(Screening, sid).state == "safe_to_scan"
+
+    # safe to scan on the 1.5 T (MRI 1) is not safe in the 3 T room
+    wrong_room = scan(code, "mri-2", "device_3t")
+    assert wrong_room["outcome"] == "deny"
+    assert "screening_not_cleared" in wrong_room["reason_codes"]
 
     waiting = scan(code)
     assert waiting["outcome"] == "escort_pending" and waiting["person"] == "Ann Lee"

@@ -59,6 +59,7 @@ def _auth(token: str) -> dict[str, str]:
         (b'{"text": "ZK1AAAA", "direction": "sideways"}', 422, "invalid_scan"),
         (b'{"text": "ZK1AAAA", "extra": 1}', 422, "invalid_scan"),
         (b'{"text": "' + b"A" * 100_000 + b'"}', 413, "payload_too_large"),
+        (b"[" * 2000 + b"]" * 2000, 400, "invalid_json"),  # nesting deeper than the parser
     ],
 )
 def test_bad_bodies_get_a_4xx_with_a_json_reason(

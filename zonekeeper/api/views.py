@@ -60,7 +60,7 @@ def door_scan(code: str) -> ResponseReturnValue:
         return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting too: a 400
         log.warning("scan at door %s: body is not JSON", door.code)
         return problem(
             400, "invalid_json", 'Send JSON: {"text": "<scanned text>", "direction": "in"}.'

@@ -221,6 +221,7 @@ class Prepared:
     person: PersonRecords | None  # plain records: an escort's standing decides pairings
     decision: Decision | None = None
     escort_level: str | None = None
+    facts: dict[str, Any] | None = None  # what the decision was made on (checked under the lock)
 
 
 def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
@@ -250,11 +251,12 @@ def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
         person,
     )
     if direction == "in":
-        facts = door_facts(person, status, door.to_zone, today, policy)
+        facts = door_facts(person, status, door.to_zone, today, policy, door.room_id)
+        prep.facts = facts
         prep.decision = decide_zone_access(policy, facts)
         if person is not None and status == "valid" and prep.decision.outcome == "deny":
             prep.escort_level = escort_level_that_would_admit(
-                person, status, door.to_zone, today, policy, facts
+                person, status, door.to_zone, today, policy, facts, door.room_id
             )
     return prep
 
@@ -283,6 +285,8 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
         state.badge_version != prep.badge_version or bool(state.badge_revoked) != prep.badge_revoked
     ):
         return None  # reissued or revoked since it was read: decide again under the lock
+    if prep.person_id is not None and prep.direction == "in" and _records_changed(prep):
+        return None  # training, screening or designation changed meanwhile: full path
     writer = _Writer(connection, prep, state, now)
     if prep.direction == "out":
         return writer.exit()
@@ -296,6 +300,20 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
         outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision)
     )
     return ScanResult(event, "deny", "DENIED", event.display_text, prep.name, reasons_of(decision))
+
+
+def _records_changed(prep: Prepared) -> bool:
+    """Under the lock: do the holder's records still give the facts decided on?
+
+    The decision was made before the lock; a training voided, a screening amended or a
+    designation ended in between must not let that decision through.
+    """
+    assert prep.person_id is not None
+    current = load_person_records(db.session.connection(), prep.person_id)
+    if current is None or current != prep.person:
+        return True
+    facts = door_facts(current, prep.status, prep.to_zone, prep.today, prep.policy, prep.room_id)
+    return facts != prep.facts
 
 
 class _Writer:
@@ -466,6 +484,7 @@ class _Writer:
                 prep.to_zone,
                 prep.today,
                 prep.policy,
+                prep.room_id,
                 escort=escort,
                 level_2_authorized=escort_is_level_2,
             )

@@ -97,29 +97,45 @@ def fired(decision: Decision) -> dict[str, Any]:
     }
 
 
+NO_ROOM = -1  # a Zone IV door with no magnet room recorded: no screening can match it
+
+
 def person_facts(
-    person: AnyPerson, target_zone: str, today: date, policy: Policy, **escort: Any
+    person: AnyPerson,
+    target_zone: str,
+    today: date,
+    policy: Policy,
+    room_id: int | None = None,
+    **escort: Any,
 ) -> dict[str, Any]:
     """``access_facts``, with the visit screening deciding for patients and companions.
 
     A patient is cleared for Zone III/IV only by today's screening that reached
     ``safe_to_scan``; a companion's own form on file counts unless a screening of
     theirs today says otherwise. Staff keep their annual form (no extra query).
+    Into Zone IV only a screening on a scanner in the door's own room (``room_id``)
+    clears: safe on the 1.5 T is not safe in the 3 T room.
     """
     facts = access_facts(person, target_zone, today, policy, **escort)  # type: ignore[arg-type]
     if person.kind != "staff":
-        visit = door_screening_status(person, today)  # type: ignore[arg-type]
+        room = (room_id if room_id is not None else NO_ROOM) if target_zone == "IV" else None
+        visit = door_screening_status(person, today, room)  # type: ignore[arg-type]
         if person.kind == "patient" or visit != "missing":
             facts["person.screening_status"] = visit
     return facts
 
 
 def door_facts(
-    person: AnyPerson | None, status: str, target_zone: str, today: date, policy: Policy
+    person: AnyPerson | None,
+    status: str,
+    target_zone: str,
+    today: date,
+    policy: Policy,
+    room_id: int | None = None,
 ) -> dict[str, Any]:
     if person is None:
         return {"target_zone": target_zone, "person.kind": "unidentified", "badge.status": status}
-    facts = person_facts(person, target_zone, today, policy)
+    facts = person_facts(person, target_zone, today, policy, room_id)
     facts["badge.status"] = status
     return facts
 
@@ -131,13 +147,14 @@ def escort_level_that_would_admit(
     today: date,
     policy: Policy,
     facts: dict[str, Any] | None = None,
+    room_id: int | None = None,
 ) -> str | None:
     """The lowest escort level that would admit this person here, or None if none would.
 
     ``facts``: the person's ``door_facts`` for this door, if already built (not changed).
     """
     if facts is None:
-        facts = door_facts(person, status, target_zone, today, policy)
+        facts = door_facts(person, status, target_zone, today, policy, room_id)
     for level in ("level_1", "level_2"):
         with_escort = {
             **facts,

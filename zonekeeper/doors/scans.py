@@ -159,12 +159,14 @@ def _decide_and_log(door: AnyDoor, text: str, direction: str, source: str) -> Sc
         return _log_exit(scan)
 
     decision = decide_zone_access(
-        policy, door_facts(person, check.status, door.to_zone, today, policy)
+        policy, door_facts(person, check.status, door.to_zone, today, policy, door.room_id)
     )
     if decision.outcome == "grant" and person is not None:
         return _grant(scan, decision)
     if person is not None and check.status == "valid" and decision.outcome == "deny":
-        level = escort_level_that_would_admit(person, check.status, door.to_zone, today, policy)
+        level = escort_level_that_would_admit(
+            person, check.status, door.to_zone, today, policy, room_id=door.room_id
+        )
         if level is not None:
             return _wait_for_escort(scan, decision, level)
     event = scan.log(outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision))
@@ -230,6 +232,7 @@ def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], lis
             scan.door.to_zone,
             scan.today,
             scan.policy,
+            scan.door.room_id,
             escort=escort,
             level_2_authorized=escort_is_level_2,
         )
