@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..db import utcnow
 from ..extensions import db
-from .chain import ChainBreak, first_break, head_mac, row_hash
+from .chain import HASHED_FIELDS, ChainBreak, first_break, head_mac, row_hash
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,13 @@ def verify_chain(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
     ``min_seq`` is a sequence number recorded outside the database earlier (say
     in last month's report): a chain now shorter than that was truncated.
     """
-    head = chain_head()
+    return walk_chain(AuditEvent, chain_head(), HASHED_FIELDS, min_seq)
+
+
+def walk_chain(
+    model: Any, head: Any, names: tuple[str, ...], min_seq: int = 0
+) -> tuple[int, ChainBreak | None]:
+    """Verify the rows of ``model`` (audit trail or access log) against their ``head``."""
     if head is None:
         return 0, ChainBreak(None, 0, "the chain head row is missing")
     if head.last_seq < min_seq:
@@ -110,9 +116,7 @@ def verify_chain(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
             f"the chain ends at seq {head.last_seq}, but seq {min_seq} "
             "was recorded earlier: rows were removed and the head rewound",
         )
-    result = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
-    )
+    result = db.session.execute(select(model).order_by(model.seq).execution_options(yield_per=500))
     try:  # the walk may stop at a break: close the (server-side) cursor either way
         return first_break(
             _key(),
@@ -121,6 +125,7 @@ def verify_chain(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
             head.last_hash,
             GENESIS_HASH,
             head.head_mac or "",
+            names,
         )
     finally:
         result.close()

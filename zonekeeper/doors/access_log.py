@@ -15,10 +15,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from ..audit.chain import ChainBreak, first_break, head_mac, row_hash
+from ..audit.chain import ChainBreak, head_mac, row_hash
+from ..audit.services import walk_chain
 from ..db import utcnow
 from ..extensions import db
-from .models import ACCESS_HASHED_FIELDS, GENESIS_HASH, AccessEvent, AccessLogHead
+from .models import ACCESS_HASHED_FIELDS, AccessEvent, AccessLogHead
 
 EXCERPT_CHARS = 40
 
@@ -69,25 +70,4 @@ def append_access_event(head: AccessLogHead, **values: Any) -> AccessEvent:
 
 
 def verify_access_log(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
-    head = db.session.get(AccessLogHead, 1)
-    if head is None:
-        return 0, ChainBreak(None, 0, "the access log head row is missing")
-    if head.last_seq < min_seq:
-        return 0, ChainBreak(
-            None, head.last_seq + 1, f"the log ends at seq {head.last_seq}, below {min_seq}"
-        )
-    result = db.session.execute(
-        select(AccessEvent).order_by(AccessEvent.seq).execution_options(yield_per=500)
-    )
-    try:
-        return first_break(
-            _key(),
-            result.scalars(),
-            head.last_seq,
-            head.last_hash,
-            GENESIS_HASH,
-            head.head_mac or "",
-            ACCESS_HASHED_FIELDS,
-        )
-    finally:
-        result.close()
+    return walk_chain(AccessEvent, db.session.get(AccessLogHead, 1), ACCESS_HASHED_FIELDS, min_seq)

@@ -4,49 +4,37 @@ Every scan serialises on the access log head, so the time a scan holds that
 lock bounds the doors' throughput. ``prepare`` does all that needs no lock,
 before it: the badge, the person's trainings, screenings and designations (one
 Core statement, read as plain records: see scan_records.py), the facts and the
-policy decision. Those records may change while
-the scan waits; the scan is then ordered as if it happened just before the
-change, as it would be had it arrived a moment earlier. Everything the outcome
-depends on that a concurrent scan or an MRSO action can change *under the lock's
-protection* (presence for anti-passback, pending escorts, a declared emergency,
-the badge's version and revocation) is read again under the lock in one
-statement by ``decide_prepared``; an escort who is granted pairs the people
+policy decision. Everything the outcome depends on that a concurrent scan or an
+MRSO action can change (presence for anti-passback, pending escorts, a declared
+emergency, the badge's version and revocation) is read again under the lock in
+one statement by ``decide_prepared``, and the holder's records and screening are
+read again and must still give the same facts; an escort who is granted pairs the people
 waiting at the door there (their records read under the lock). If anything needs
 more than that (an emergency, escorts to expire, a badge changed meanwhile) it
 returns None and the caller takes the full path in the same locked transaction.
+The statements themselves are in scan_statements.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.interfaces import ORMOption
 
 from ..audit.chain import head_mac, row_hash
-from ..badges.models import Badge
 from ..badges.services import scanned_badge
 from ..clock import site_today
 from ..db import fetch_rows, fetch_rows_in_turn, utcnow
 from ..extensions import db
-from ..people.models import Person
 from ..people.services import person_standing
 from ..policy import Decision, Policy, decide_zone_access
 from ..policy_store import current_policy
 from .access_log import scanned_excerpt
 from .models import (
     ACCESS_HASHED_FIELDS,
-    AccessEvent,
-    AccessLogHead,
-    Emergency,
-    PendingEscort,
-    Presence,
 )
 from .scan_records import PersonRecords, load_badge_record, load_person_records
 from .scan_result import (
@@ -54,6 +42,7 @@ from .scan_result import (
     AnyDoor,
     LoggedEvent,
     ScanResult,
+    anti_passback_deny,
     door_facts,
     escort_level_that_would_admit,
     fired,
@@ -61,142 +50,22 @@ from .scan_result import (
     person_facts,
     reasons_of,
 )
-
-NOBODY = -1  # an id no row has: the state query keeps one shape (one cached statement)
-
-
-@cache  # built on first use: building it at import would configure the mappers too early
-def person_records() -> tuple[ORMOption, ...]:
-    """Load options: the person's records come with the badge in one statement (a few rows each)."""
-    person = joinedload(Badge.person)
-    return (
-        person.joinedload(Person.trainings),
-        person.joinedload(Person.screenings),
-        person.joinedload(Person.designations),
-    )
-
-
-_head = AccessLogHead.__table__
-_events = AccessEvent.__table__
-_presences = Presence.__table__
-_pending = PendingEscort.__table__
-_badges = Badge.__table__
-_emergencies = Emergency.__table__
-
-_LOCK_HEAD = select(_head.c.id).where(_head.c.id == 1).with_for_update()
-_is_pending = _pending.c.status == "pending"
-# Read after the lock is held, in its own statement: on PostgreSQL a statement
-# that waited for a row lock still reads the rest of the database as of its start.
-_STATE = (
-    select(
-        _head.c.last_seq,
-        _head.c.last_hash,
-        exists().where(_emergencies.c.ended_at.is_(None)).label("emergency"),
-        select(func.min(_pending.c.expires_at))
-        .where(_is_pending)
-        .scalar_subquery()
-        .label("first_expiry"),  # compared with the time read once the lock is held
-        exists().where(_is_pending, _pending.c.door_id == bindparam("door_id")).label("waiting"),
-        select(_badges.c.version)
-        .where(_badges.c.id == bindparam("badge_id"))
-        .scalar_subquery()
-        .label("badge_version"),
-        exists()
-        .where(_badges.c.id == bindparam("badge_id"), _badges.c.revoked_at.is_not(None))
-        .label("badge_revoked"),
-        _presences.c.id.label("presence_id"),
-        _presences.c.zone,
-        _presences.c.room_id,
-        _presences.c.escort_person_id,
-    )
-    .select_from(
-        _head.outerjoin(
-            _presences,
-            and_(_presences.c.person_id == bindparam("person_id"), _presences.c.left_at.is_(None)),
-        )
-    )
-    .where(_head.c.id == 1)
+from .scan_statements import (
+    CLOSE_PRESENCE,
+    EVENTS,
+    LOCK_HEAD,
+    NOBODY,
+    OPEN_PRESENCE,
+    PENDING,
+    PRESENCES,
+    REPLACE_PENDING,
+    RESOLVE_PENDING,
+    STATE,
+    UPDATE_HEAD,
+    WAITING,
+    Entry,
+    append_statement,
 )
-_UPDATE_HEAD = _head.update().where(_head.c.id == 1)
-_CLOSE_PRESENCE = _presences.update().where(_presences.c.id == bindparam("presence_id"))
-_WAITING = (
-    select(_pending.c.id, _pending.c.person_id, _pending.c.scan_event_id)
-    .where(_pending.c.door_id == bindparam("door_id"), _is_pending)
-    .order_by(_pending.c.id)
-)
-_RESOLVE_PENDING = _pending.update().where(_pending.c.id == bindparam("pending_id"))
-_OPEN_PRESENCE = select(_presences.c.id).where(
-    _presences.c.person_id == bindparam("person_id"), _presences.c.left_at.is_(None)
-)
-_REPLACE_PENDING = (
-    _pending.update()
-    .where(_pending.c.person_id == bindparam("pid"), _is_pending)
-    .values(status="replaced")
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A presence an event opens: the person is now recorded in ``zone``."""
-
-    person_id: int
-    zone: str
-    room_id: int | None
-    escort_person_id: int | None
-
-
-def _typed(prefix: str, table: Any, names: Any) -> dict[str, Any]:
-    return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
-
-
-_EVENT_COLUMNS = [column.name for column in _events.c if column.name != "id"]
-_ENTRY_COLUMNS = ("person_id", "zone", "room_id", "door_id", "entered_at", "escort_person_id")
-
-
-@cache
-def _append_statement(close: bool, enter: bool) -> Any:
-    """PostgreSQL: the event, the head, and the presence it closes and opens, in one statement.
-
-    ``WITH ev AS (INSERT event RETURNING id) [, closed AS (UPDATE presence ... ev.id)]
-    [, opened AS (INSERT presence ... ev.id)] UPDATE head ... RETURNING ev.id``: every part
-    sees the same snapshot, which is the one the lock holder just read its state in.
-    """
-    event = (
-        _events.insert()
-        .values(_typed("e_", _events, _EVENT_COLUMNS))
-        .returning(_events.c.id)
-        .cte("ev")
-    )
-    event_id = select(event.c.id).scalar_subquery()
-    statement = (
-        _head.update()
-        .where(_head.c.id == 1)
-        .values(_typed("h_", _head, ("last_seq", "last_hash", "head_mac")))
-        .returning(event_id)
-    )
-    if close:
-        closed = (
-            _presences.update()
-            .where(_presences.c.id == bindparam("c_id", type_=_presences.c.id.type))
-            .values(
-                left_at=bindparam("c_left_at", type_=_presences.c.left_at.type),
-                exit_event_id=event_id,
-            )
-            .cte("closed")
-        )
-        statement = statement.add_cte(closed)
-    if enter:
-        values = _typed("p_", _presences, _ENTRY_COLUMNS)
-        opened = (
-            _presences.insert()
-            .from_select(
-                [*_ENTRY_COLUMNS, "entry_event_id"],
-                select(*values.values(), event.c.id),
-            )
-            .cte("opened")
-        )
-        statement = statement.add_cte(opened)
-    return statement
 
 
 @dataclass
@@ -265,7 +134,7 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     """Lock, re-read what may have changed, write; None when the full path must decide."""
     connection = db.session.connection()
     read_state = (
-        _STATE,
+        STATE,
         {
             "door_id": prep.door_id,
             "badge_id": prep.badge_id if prep.badge_id is not None else NOBODY,
@@ -275,7 +144,7 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     if connection.dialect.name == "sqlite":  # BEGIN IMMEDIATE already holds the lock
         rows = fetch_rows(connection, *read_state)
     else:  # the state in its own statement after the lock's, sent with it (one round trip)
-        rows = fetch_rows_in_turn(connection, (_LOCK_HEAD, {}), read_state)[1]
+        rows = fetch_rows_in_turn(connection, (LOCK_HEAD, {}), read_state)[1]
     now = utcnow()  # once the lock is held: events' times follow their order in the log
     assert rows, "the access log head row is missing"
     state = rows[0]
@@ -362,17 +231,17 @@ class _Writer:
         if self.connection.dialect.name == "postgresql":
             event_id = self._append_in_one(fields, head, close, enter)
         else:
-            result = self.connection.execute(_events.insert(), fields)
+            result = self.connection.execute(EVENTS.insert(), fields)
             event_id = result.inserted_primary_key[0]  # type: ignore[index]
-            self.connection.execute(_UPDATE_HEAD, head)
+            self.connection.execute(UPDATE_HEAD, head)
             if close is not None:
                 self.connection.execute(
-                    _CLOSE_PRESENCE,
+                    CLOSE_PRESENCE,
                     {"presence_id": close, "left_at": self.now, "exit_event_id": event_id},
                 )
             if enter is not None:
                 self.connection.execute(
-                    _presences.insert(), {**self._entry(enter), "entry_event_id": event_id}
+                    PRESENCES.insert(), {**self._entry(enter), "entry_event_id": event_id}
                 )
         self.last_seq, self.last_hash = fields["seq"], fields["row_hash"]
         return LoggedEvent(
@@ -398,14 +267,14 @@ class _Writer:
     def _append_in_one(
         self, fields: dict[str, Any], head: dict[str, Any], close: int | None, enter: Entry | None
     ) -> int:
-        """One round trip under the lock instead of up to four (see ``_append_statement``)."""
+        """One round trip under the lock instead of up to four (see ``append_statement``)."""
         params = {f"e_{name}": value for name, value in fields.items()}
         params.update({f"h_{name}": value for name, value in head.items()})
         if close is not None:
             params.update({"c_id": close, "c_left_at": self.now})
         if enter is not None:
             params.update({f"p_{name}": value for name, value in self._entry(enter).items()})
-        statement = _append_statement(close is not None, enter is not None)
+        statement = append_statement(close is not None, enter is not None)
         (row,) = fetch_rows(self.connection, statement, params)
         return int(row[0])
 
@@ -427,13 +296,7 @@ class _Writer:
         )
         if passback:
             if current_app.config["ANTI_PASSBACK"] == "hard":
-                event = self.log(
-                    outcome="deny",
-                    reason_codes=["anti_passback"],
-                    rule_ids=["door.anti_passback"],
-                    display_text="Already recorded inside: badge out before entering again "
-                    "(anti-passback). If the exit was missed, call the MRSO.",
-                )
+                event = self.log(**anti_passback_deny())
                 return ScanResult(event, "deny", "DENIED", event.display_text, prep.name)
             flags.append("passback")
         event = self.log(
@@ -474,7 +337,7 @@ class _Writer:
         )
         escorting: list[str] = []
         still_waiting: list[str] = []
-        for pending in fetch_rows(connection, _WAITING, {"door_id": prep.door_id}):
+        for pending in fetch_rows(connection, WAITING, {"door_id": prep.door_id}):
             if pending.person_id == escort.id:
                 continue
             person = load_person_records(connection, pending.person_id)
@@ -493,7 +356,7 @@ class _Writer:
             if decision.outcome != "grant_with_escort":
                 still_waiting.append(name)
                 continue
-            open_rows = fetch_rows(connection, _OPEN_PRESENCE, {"person_id": pending.person_id})
+            open_rows = fetch_rows(connection, OPEN_PRESENCE, {"person_id": pending.person_id})
             current = open_rows[0] if open_rows else None
             event = self.log(
                 kind="pairing",
@@ -511,7 +374,7 @@ class _Writer:
                 **fired(decision),
             )
             connection.execute(
-                _RESOLVE_PENDING,
+                RESOLVE_PENDING,
                 {"pending_id": pending.id, "status": "paired", "resolved_event_id": event.id},
             )
             escorting.append(name)
@@ -525,10 +388,10 @@ class _Writer:
             f"{prep.name} may enter only with an escort. "
             f"{who} must badge at this door within {window} seconds."
         )
-        self.connection.execute(_REPLACE_PENDING, {"pid": prep.person_id})  # by this newer scan
+        self.connection.execute(REPLACE_PENDING, {"pid": prep.person_id})  # by this newer scan
         event = self.log(outcome="escort_pending", display_text=detail[:500], **fired(decision))
         self.connection.execute(
-            _pending.insert(),
+            PENDING.insert(),
             {
                 "door_id": prep.door_id,
                 "person_id": prep.person_id,

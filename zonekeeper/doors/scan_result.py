@@ -97,6 +97,18 @@ def fired(decision: Decision) -> dict[str, Any]:
     }
 
 
+def anti_passback_deny() -> dict[str, Any]:
+    """Hard anti-passback: a second entry without an exit (the same answer on both scan
+    paths; a fresh dict, so no event shares its lists)."""
+    return {
+        "outcome": "deny",
+        "reason_codes": ["anti_passback"],
+        "rule_ids": ["door.anti_passback"],
+        "display_text": "Already recorded inside: badge out before entering again "
+        "(anti-passback). If the exit was missed, call the MRSO.",
+    }
+
+
 NO_ROOM = -1  # a Zone IV door with no magnet room recorded: no screening can match it
 
 

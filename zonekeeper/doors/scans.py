@@ -29,12 +29,13 @@ from . import presence
 from .access_log import append_access_event, lock_log_head, scanned_excerpt
 from .emergency import active_emergency, emergency_instructions
 from .models import AccessEvent, AccessLogHead, PendingEscort
-from .scan_fast import Prepared, decide_prepared, person_records, prepare
+from .scan_fast import Prepared, decide_prepared, prepare
 from .scan_result import (
     DIRECTIONS,
     PERSON_KNOWN,
     AnyDoor,
     ScanResult,
+    anti_passback_deny,
     door_facts,
     escort_level_that_would_admit,
     fired,
@@ -42,6 +43,7 @@ from .scan_result import (
     person_facts,
     reasons_of,
 )
+from .scan_statements import person_records
 
 __all__ = ["DIRECTIONS", "ScanResult", "record_scan"]
 
@@ -179,13 +181,7 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
     current = presence.open_presence(scan.person.id)
     if presence.is_passback(current, scan.door):
         if current_app.config["ANTI_PASSBACK"] == "hard":
-            event = scan.log(
-                outcome="deny",
-                reason_codes=["anti_passback"],
-                rule_ids=["door.anti_passback"],
-                display_text="Already recorded inside: badge out before entering again "
-                "(anti-passback). If the exit was missed, call the MRSO.",
-            )
+            event = scan.log(**anti_passback_deny())
             return ScanResult(event, "deny", "DENIED", event.display_text, scan.name)
         flags.append("passback")
     event = scan.log(

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import PolicyIssue, suggest
+
 Test = Callable[[Any, Any], bool]
 
 
@@ -98,3 +100,10 @@ class Condition:
 
     def holds(self, facts: dict[str, Any]) -> bool:
         return self.test(facts[self.fact], self.value)
+
+
+def unknown_operator(op: str, file_name: str, where: str) -> PolicyIssue | None:
+    """The issue for a condition's operator that is not one of OPERATORS, or None."""
+    if op in OPERATORS:
+        return None
+    return PolicyIssue(file_name, f"{where}.op", f"unknown operator '{op}'", suggest(op, OPERATORS))

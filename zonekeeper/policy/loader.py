@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .conditions import OPERATORS, Condition
+from .conditions import OPERATORS, Condition, unknown_operator
 from .errors import PolicyError, PolicyIssue, suggest
 from .facts import FACTS, LIST_TYPES, ORDERED_TYPES, Domains, FactSpec, check_value
 from .model import Policy, Rule
@@ -287,17 +287,11 @@ def _compile(
                 )
             )
             continue
-        operator = OPERATORS.get(spec.op)
-        if operator is None:
-            issues.append(
-                PolicyIssue(
-                    file_name,
-                    f"{where}.op",
-                    f"unknown operator '{spec.op}'",
-                    suggest(spec.op, OPERATORS),
-                )
-            )
+        bad_operator = unknown_operator(spec.op, file_name, where)
+        if bad_operator is not None:
+            issues.append(bad_operator)
             continue
+        operator = OPERATORS[spec.op]
         problem = _value_problem(fact, operator.takes, spec.value, domains)
         if problem is not None:
             message, suggestion = problem

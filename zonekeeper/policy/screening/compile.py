@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from ..conditions import OPERATORS, Condition
+from ..conditions import OPERATORS, Condition, unknown_operator
 from ..errors import PolicyIssue, suggest
 from ..schema import ConditionSpec, ContrastFile, ScreeningFile, ScreeningRuleSpec
 from .derived import DERIVED_FACTS, fact_kind, known_fact_names
@@ -295,17 +295,11 @@ def _conditions(
                 )
             )
             continue
-        operator = OPERATORS.get(spec.op)
-        if operator is None:
-            issues.append(
-                PolicyIssue(
-                    file_name,
-                    f"{where}.op",
-                    f"unknown operator '{spec.op}'",
-                    suggest(spec.op, OPERATORS),
-                )
-            )
+        bad_operator = unknown_operator(spec.op, file_name, where)
+        if bad_operator is not None:
+            issues.append(bad_operator)
             continue
+        operator = OPERATORS[spec.op]
         choices = group_ids if spec.fact == "contrast.group" else _choices(spec.fact)
         problem = _value_problem(spec.fact, kind, operator.takes, spec.value, choices)
         if problem is not None:
