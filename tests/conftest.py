@@ -36,7 +36,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zonekeeper-test.db'}"
         return
     schema = f"zk_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(backend, isolation_level="AUTOCOMMIT")
+    admin = create_engine(backend, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))

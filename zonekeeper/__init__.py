@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .clock import site_time
     from .config import build_config
     from .dashboard.views import bp as dashboard_bp
-    from .db import configure_sqlite, engine_options
+    from .db import configure_pool_ping, configure_sqlite, engine_options
     from .doors.views import bp as doors_bp
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
@@ -82,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.sign_in"
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_pool_ping(db.engine)
 
     app.url_map.converters["int"] = DatabaseIdConverter  # ids beyond 32 bits are a 404, not a 500
     app.register_blueprint(auth_bp)

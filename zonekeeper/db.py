@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -54,7 +57,39 @@ class Base(DeclarativeBase):
 def engine_options(database_url: str, busy_timeout_ms: int) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
-    return {"pool_pre_ping": True}
+    return {}  # connections are checked on checkout when idle: see configure_pool_ping
+
+
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def configure_pool_ping(engine: Engine) -> None:
+    """Check a pooled connection before use when it has been idle, not on every checkout.
+
+    SQLAlchemy's ``pool_pre_ping`` costs every request a round trip; a door scan
+    comes in every few milliseconds on a busy site and its connection was just used.
+    A connection idle for more than ``PING_AFTER_IDLE_SECONDS`` is pinged; a dead one
+    raises ``DisconnectionError``, which makes the pool replace it and try again (the
+    pessimistic disconnect handling of SQLAlchemy's documentation). A server restart
+    within those seconds fails one request per pooled connection, and a scan that fails
+    is denied with system_error and logged on a fresh connection. No-op for SQLite.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["zk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("zk_idle_since")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection is gone") from exc
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -97,6 +132,55 @@ def begin_read(session: Session) -> None:
     """
     session.connection(execution_options={READ_ONLY: True})
 
+
+def begin_scan(session: Session | scoped_session[Session]) -> None:
+    """Open the session's connection for one door scan, which manages its own transaction.
+
+    On SQLite: ``begin_read`` (the write transaction begins IMMEDIATE later). On
+    PostgreSQL the connection runs in autocommit: the reads before the lock are
+    single statements that need no transaction (each reads committed data), and the
+    scan's locked part sends BEGIN with its first statements and COMMIT with its
+    last (``fetch_rows_in_turn(begin=..., commit=...)``), two round trips fewer
+    than the driver's own BEGIN and COMMIT. Anything that writes on this connection
+    must first call ``ensure_transaction``; the session's commit or rollback ends
+    a transaction still open, and the pool restores the isolation level on return.
+    A session that is already in a transaction is left as it is.
+    """
+    current = session() if isinstance(session, scoped_session) else session
+    if current.get_bind().dialect.name != "postgresql":
+        begin_read(current)
+    elif current.get_transaction() is None:
+        current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _driver_in_autocommit(connection: Connection) -> Any:
+    """The psycopg connection when the scan manages the transaction (see begin_scan)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    driver: Any = connection.connection.driver_connection
+    return driver if driver.autocommit else None
+
+
+def ensure_transaction(connection: Connection) -> None:
+    """Before locking or writing: on a connection opened by ``begin_scan``, BEGIN now
+    unless a transaction is already open (a no-op everywhere else)."""
+    driver = _driver_in_autocommit(connection)
+    if driver is not None and driver.info.transaction_status == _IDLE:
+        driver.execute("BEGIN", prepare=False)
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+# A scan's COMMIT, sent after its last write (see fetch_rows_in_turn): the commit itself
+# does not wait for the WAL to reach the disk, so the access log's lock is released at
+# once instead of after an fsync; the statement after it runs in a transaction of its
+# own that takes a transaction id, and committing that one (synchronously, at the
+# pipeline's end) waits until the WAL is flushed up to it, which includes the scan's
+# commit. The reader's answer is sent only after that: an answered scan is on disk.
+_COMMIT_THEN_FLUSH = (
+    "SET LOCAL synchronous_commit TO OFF",
+    "COMMIT",
+    "SELECT pg_current_xact_id()",
+)
 
 _turn_threads = threading.Lock()
 _turn_files: dict[tuple[int, str], int] = {}
@@ -190,18 +274,41 @@ def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -
     if plan is None:
         return list(connection.execute(statement, params).all())
     driver: Any = connection.connection.driver_connection
-    with driver.execute(plan.sql, _values(plan, params)) as cursor:
+    with (
+        _lost_connection_invalidates(connection),
+        driver.execute(plan.sql, _values(plan, params)) as cursor,
+    ):
         return _rows(plan, cursor.fetchall() if plan.row is not None else [])
 
 
+@contextmanager
+def _lost_connection_invalidates(connection: Connection) -> Iterator[None]:
+    """The driver's own calls bypass SQLAlchemy's disconnect handling: a connection the
+    server dropped is marked invalid here, so the pool discards it instead of lending it
+    again, and the error goes on (the app answers 503: see errors.py)."""
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        if connection.connection.driver_connection.closed:
+            connection.invalidate(exc)
+        raise
+
+
 def fetch_rows_in_turn(
-    connection: Connection, *statements: tuple[Any, dict[str, Any]]
+    connection: Connection,
+    *statements: tuple[Any, dict[str, Any]],
+    begin: bool = False,
+    commit: bool = False,
 ) -> list[list[Any]]:
     """``fetch_rows`` for each statement, run one after another as separate statements.
 
     On PostgreSQL they are sent together (pipeline mode): one round trip instead of
     one each. The server still runs each in turn, each with its own snapshot, so a
     statement after one that waited for a row lock reads what was committed meanwhile.
+    On a connection opened by ``begin_scan``, ``begin`` sends BEGIN first (unless a
+    transaction is open) and ``commit`` sends COMMIT after the statements, in the same
+    round trip; elsewhere the caller's transaction handling stands (SQLite's began
+    IMMEDIATE; the session commits).
     """
     dialect = connection.dialect
     plans = [_plans.get(id(statement)) for statement, _ in statements]
@@ -209,13 +316,24 @@ def fetch_rows_in_turn(
         cached is None or cached[0] is not statement or cached[1] is None
         for cached, (statement, _) in zip(plans, statements, strict=True)
     ):  # first use (compile it) or not for this path: one at a time
-        return [fetch_rows(connection, statement, params) for statement, params in statements]
+        if begin:
+            ensure_transaction(connection)
+        results = [fetch_rows(connection, statement, params) for statement, params in statements]
+        if commit and _driver_in_autocommit(connection) is not None:
+            connection.connection.driver_connection.execute("COMMIT", prepare=False)
+        return results
     driver: Any = connection.connection.driver_connection
+    own = driver.autocommit  # the scan's own transaction (begin_scan)
     cursors = []
-    with driver.pipeline():
+    with _lost_connection_invalidates(connection), driver.pipeline():
+        if begin and own and driver.info.transaction_status == _IDLE:
+            driver.execute("BEGIN", prepare=False)
         for cached, (_, params) in zip(plans, statements, strict=True):
             plan = cached[1]  # type: ignore[index]
             cursors.append((plan, driver.execute(plan.sql, _values(plan, params))))
+        if commit and own:
+            for command in _COMMIT_THEN_FLUSH:
+                driver.execute(command, prepare=False)
     results = []
     for plan, cursor in cursors:
         with cursor:

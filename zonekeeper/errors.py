@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
+import sqlalchemy.exc
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,20 @@ def init_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         message = MESSAGES.get(code, exc.description or "Something went wrong.")
         return _render(code, exc.name, message, exc.name.lower().replace(" ", "_"))
+
+    @app.errorhandler(psycopg.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    def database_unavailable(exc: Exception) -> ResponseReturnValue:
+        """The database is down or dropped the connection (a restart): nothing was decided."""
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        db.engine.dispose(close=False)  # the other pooled connections went with it: start anew
+        return _render(
+            503,
+            "Database unavailable",
+            "The database cannot be reached just now. Nothing was decided or saved. "
+            "Try again in a moment; at a door, follow the paper procedure.",
+            "database_unavailable",
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception) -> ResponseReturnValue:

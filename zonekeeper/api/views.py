@@ -9,8 +9,10 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..db import begin_read
+from ..badges.services import scanned_badge_id
+from ..db import begin_scan
 from ..doors.emergency import active_emergency, emergency_instructions
+from ..doors.scan_fast import ReadBadge
 from ..doors.scan_result import DoorRef
 from ..doors.scans import DIRECTIONS, record_scan
 from ..extensions import csrf, db
@@ -21,29 +23,29 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 
 MAX_SCAN_BODY = 4096  # bytes; a badge token is 32 characters
+NOT_JSON = [{"field": "", "problem": "the body is not JSON"}]
 
 
 def problem(status: int, error: str, message: str, **extra: Any) -> ResponseReturnValue:
     return jsonify(error=error, message=message, **extra), status
 
 
-def _authorised_door(code: str) -> tuple[DoorRef | None, str | None, ResponseReturnValue | None]:
-    door, source, status = authorise_scan(code)
+def _authorised_door(
+    code: str, badge_id: int | None = None
+) -> tuple[DoorRef | None, str | None, ResponseReturnValue | None, ReadBadge | None]:
+    door, source, status, badge = authorise_scan(code, badge_id)
     if door is None:
         log.warning("scan for unknown door %r", code[:MAX_DOOR_CODE])
-        return None, None, problem(404, "unknown_door", "There is no door with this code.")
+        return None, None, problem(404, "unknown_door", "There is no door with this code."), None
     if source is None:
         log.warning("scan at door %s refused: %s", door.code, status)
         message = (
             "A valid device token (Authorization: Bearer ...) or a kiosk session "
             "for this door is required."
         )
-        return (
-            door,
-            None,
-            problem(status, "unauthorized" if status == 401 else "forbidden", message),
-        )
-    return door, source, None
+        error = "unauthorized" if status == 401 else "forbidden"
+        return door, None, problem(status, error, message), None
+    return door, source, None, badge
 
 
 @bp.post("/doors/<code>/scans")
@@ -51,29 +53,36 @@ def _authorised_door(code: str) -> tuple[DoorRef | None, str | None, ResponseRet
 def door_scan(code: str) -> ResponseReturnValue:
     if (request.content_length or 0) > MAX_SCAN_BODY:
         return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
-    begin_read(db.session)  # the lookups and the badge need no write lock (see record_scan)
-    door, source, refusal = _authorised_door(code)
-    if refusal is not None or door is None or source is None:
-        return refusal
     raw = request.get_data(cache=False)
     if len(raw) > MAX_SCAN_BODY:
         return problem(413, "payload_too_large", f"A scan is at most {MAX_SCAN_BODY} bytes.")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting too: a 400
-        log.warning("scan at door %s: body is not JSON", door.code)
-        return problem(
-            400, "invalid_json", 'Send JSON: {"text": "<scanned text>", "direction": "in"}.'
-        )
-    problems = _scan_problems(body)
+    body, problems = _parse_scan(raw)
+    # a genuine badge token's records are read with the door, in one round trip
+    badge_id = scanned_badge_id(body["text"]) if not problems else None
+    begin_scan(db.session)  # reads first; the scan's locked part is its own transaction
+    door, source, refusal, badge = _authorised_door(code, badge_id)
+    if refusal is not None or door is None or source is None:
+        return refusal  # who may post is answered before what they posted
     if problems:
         log.warning(
             "scan at door %s rejected: %s", door.code, "; ".join(p["problem"] for p in problems)
         )
+        if problems is NOT_JSON:
+            return problem(
+                400, "invalid_json", 'Send JSON: {"text": "<scanned text>", "direction": "in"}.'
+            )
         return problem(422, "invalid_scan", "The scan could not be used.", problems=problems)
-    result = record_scan(door, body["text"], body.get("direction", "in"), source)
-    status = 201
-    return jsonify(result.answer), status
+    result = record_scan(door, body["text"], body.get("direction", "in"), source, badge)
+    return jsonify(result.answer), 201
+
+
+def _parse_scan(raw: bytes) -> tuple[Any, list[dict[str, str]]]:
+    """The body and what is wrong with it (``NOT_JSON`` when it is not JSON at all)."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting too: a 400
+        return None, NOT_JSON
+    return body, _scan_problems(body)
 
 
 def _scan_problems(body: Any) -> list[dict[str, str]]:
@@ -96,7 +105,7 @@ def _scan_problems(body: Any) -> list[dict[str, str]]:
 @bp.get("/doors/<code>/status")
 def door_status(code: str) -> ResponseReturnValue:
     """What a kiosk polls: the door, and any declared emergency (also its online check)."""
-    door, _source, refusal = _authorised_door(code)
+    door, _source, refusal, _badge = _authorised_door(code)
     if refusal is not None or door is None:
         return refusal
     emergency = active_emergency()

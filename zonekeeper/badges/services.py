@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from flask import current_app
@@ -17,7 +18,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
 from .models import Badge
-from .tokens import TokenError, decode_token, encode_token
+from .tokens import BadgeToken, TokenError, decode_token, encode_token
 
 FIELDS = ("person_id", "version", "valid_from", "valid_until")
 MAX_VALIDITY_DAYS = 3 * 366
@@ -139,12 +140,26 @@ class ScannableBadge(Protocol):
 B = TypeVar("B", bound=ScannableBadge)
 
 
+@lru_cache(maxsize=64)  # a reader's scan is decoded twice: to read the badge, to decide
+def _decoded(text: str, key: bytes) -> BadgeToken | str:
+    """The token, or why the text is not one (a pure function of the text and the key)."""
+    try:
+        return decode_token(text, key)
+    except TokenError as exc:
+        return exc.reason
+
+
+def scanned_badge_id(text: str) -> int | None:
+    """The badge a scanned text names if it is a genuine token (any version); else None."""
+    token = _decoded(text, _key())
+    return token.badge_id if isinstance(token, BadgeToken) else None
+
+
 def scanned_badge(text: str, today: date, load: Callable[[int], B | None]) -> tuple[str, B | None]:
     """The status of a scanned text and the badge it names, loaded by ``load(badge_id)``."""
-    try:
-        token = decode_token(text, _key())
-    except TokenError as exc:
-        return exc.reason, None
+    token = _decoded(text, _key())
+    if not isinstance(token, BadgeToken):
+        return token, None
     badge = load(token.badge_id)
     if badge is None:
         return "unknown", None

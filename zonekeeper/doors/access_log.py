@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..audit.chain import ChainBreak, head_mac, row_hash
 from ..audit.services import walk_chain
-from ..db import utcnow
+from ..db import ensure_transaction, utcnow
 from ..extensions import db
 from .models import ACCESS_HASHED_FIELDS, AccessEvent, AccessLogHead
 
@@ -30,6 +30,7 @@ def _key() -> bytes:
 
 def lock_log_head() -> AccessLogHead:
     """Lock the head row for this transaction; call first in every scan."""
+    ensure_transaction(db.session.connection())  # a scan's connection may be in autocommit
     return db.session.execute(
         select(AccessLogHead).where(AccessLogHead.id == 1).with_for_update()
     ).scalar_one()

@@ -36,7 +36,13 @@ from .access_log import scanned_excerpt
 from .models import (
     ACCESS_HASHED_FIELDS,
 )
-from .scan_records import PersonRecords, load_badge_record, load_person_records
+from .scan_records import (
+    BadgeRecord,
+    PersonRecords,
+    load_badge_record,
+    load_person_records,
+    person_from_rows,
+)
 from .scan_result import (
     PERSON_KNOWN,
     AnyDoor,
@@ -60,12 +66,15 @@ from .scan_statements import (
     PRESENCES,
     REPLACE_PENDING,
     RESOLVE_PENDING,
-    STATE,
+    STATE_AND_RECORDS,
     UPDATE_HEAD,
     WAITING,
     Entry,
     append_statement,
 )
+
+# a badge id and its records as read (None: there is no such badge)
+ReadBadge = tuple[int, BadgeRecord | None]
 
 
 @dataclass
@@ -93,13 +102,22 @@ class Prepared:
     facts: dict[str, Any] | None = None  # what the decision was made on (checked under the lock)
 
 
-def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
-    """Everything that needs no lock; reads only (the caller ends the read transaction)."""
+def prepare(
+    door: AnyDoor, text: str, direction: str, source: str, read: ReadBadge | None = None
+) -> Prepared:
+    """Everything that needs no lock; reads only (the caller ends the read transaction).
+
+    ``read``: the badge the text names and its records, if already read (with the door).
+    """
     policy, today = current_policy(), site_today()
     connection = db.session.connection()
-    status, badge = scanned_badge(
-        text, today, lambda badge_id: load_badge_record(connection, badge_id)
-    )
+
+    def load(badge_id: int) -> BadgeRecord | None:
+        if read is not None and read[0] == badge_id:
+            return read[1]
+        return load_badge_record(connection, badge_id)
+
+    status, badge = scanned_badge(text, today, load)
     person = badge.person if badge is not None and status in PERSON_KNOWN else None
     prep = Prepared(
         door.id,
@@ -131,10 +149,15 @@ def prepare(door: AnyDoor, text: str, direction: str, source: str) -> Prepared:
 
 
 def decide_prepared(prep: Prepared) -> ScanResult | None:
-    """Lock, re-read what may have changed, write; None when the full path must decide."""
+    """Lock, re-read what may have changed, write; None when the full path must decide.
+
+    On PostgreSQL the lock, the state and the holder's records go in one round trip
+    (with BEGIN on a connection opened by ``db.begin_scan``), and the common
+    outcomes' one write goes with COMMIT in another.
+    """
     connection = db.session.connection()
     read_state = (
-        STATE,
+        STATE_AND_RECORDS,
         {
             "door_id": prep.door_id,
             "badge_id": prep.badge_id if prep.badge_id is not None else NOBODY,
@@ -144,7 +167,7 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     if connection.dialect.name == "sqlite":  # BEGIN IMMEDIATE already holds the lock
         rows = fetch_rows(connection, *read_state)
     else:  # the state in its own statement after the lock's, sent with it (one round trip)
-        rows = fetch_rows_in_turn(connection, (LOCK_HEAD, {}), read_state)[1]
+        rows = fetch_rows_in_turn(connection, (LOCK_HEAD, {}), read_state, begin=True)[1]
     now = utcnow()  # once the lock is held: events' times follow their order in the log
     assert rows, "the access log head row is missing"
     state = rows[0]
@@ -154,7 +177,7 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
         state.badge_version != prep.badge_version or bool(state.badge_revoked) != prep.badge_revoked
     ):
         return None  # reissued or revoked since it was read: decide again under the lock
-    if prep.person_id is not None and prep.direction == "in" and _records_changed(prep):
+    if prep.person_id is not None and prep.direction == "in" and _records_changed(prep, rows):
         return None  # training, screening or designation changed meanwhile: full path
     writer = _Writer(connection, prep, state, now)
     if prep.direction == "out":
@@ -166,19 +189,19 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     if prep.escort_level is not None:
         return writer.wait_for_escort(decision, prep.escort_level)
     event = writer.log(
-        outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision)
+        outcome="deny", display_text=decision.reasons[0].text[:500], last=True, **fired(decision)
     )
     return ScanResult(event, "deny", "DENIED", event.display_text, prep.name, reasons_of(decision))
 
 
-def _records_changed(prep: Prepared) -> bool:
-    """Under the lock: do the holder's records still give the facts decided on?
+def _records_changed(prep: Prepared, rows: list[Any]) -> bool:
+    """Under the lock: do the holder's records (in ``rows``, just read) still give the
+    facts decided on?
 
     The decision was made before the lock; a training voided, a screening amended or a
     designation ended in between must not let that decision through.
     """
-    assert prep.person_id is not None
-    current = load_person_records(db.session.connection(), prep.person_id)
+    current = person_from_rows(rows)
     if current is None or current != prep.person:
         return True
     facts = door_facts(current, prep.status, prep.to_zone, prep.today, prep.policy, prep.room_id)
@@ -196,10 +219,12 @@ class _Writer:
         self,
         close: int | None = None,
         enter: Entry | None = None,
+        last: bool = False,
         **values: Any,
     ) -> LoggedEvent:
         """Append one event; ``close`` the presence with that id and record the ``enter``
-        it makes, both pointing at the event (on PostgreSQL all in one statement)."""
+        it makes, both pointing at the event (on PostgreSQL all in one statement, sent
+        with COMMIT when it is the scan's ``last`` write: see ``db.fetch_rows_in_turn``)."""
         prep = self.prep
         fields: dict[str, Any] = {
             "kind": "scan",
@@ -229,7 +254,7 @@ class _Writer:
             "head_mac": head_mac(key, fields["seq"], fields["row_hash"]),
         }
         if self.connection.dialect.name == "postgresql":
-            event_id = self._append_in_one(fields, head, close, enter)
+            event_id = self._append_in_one(fields, head, close, enter, last)
         else:
             result = self.connection.execute(EVENTS.insert(), fields)
             event_id = result.inserted_primary_key[0]  # type: ignore[index]
@@ -265,7 +290,12 @@ class _Writer:
         }
 
     def _append_in_one(
-        self, fields: dict[str, Any], head: dict[str, Any], close: int | None, enter: Entry | None
+        self,
+        fields: dict[str, Any],
+        head: dict[str, Any],
+        close: int | None,
+        enter: Entry | None,
+        last: bool,
     ) -> int:
         """One round trip under the lock instead of up to four (see ``append_statement``)."""
         params = {f"e_{name}": value for name, value in fields.items()}
@@ -275,7 +305,7 @@ class _Writer:
         if enter is not None:
             params.update({f"p_{name}": value for name, value in self._entry(enter).items()})
         statement = append_statement(close is not None, enter is not None)
-        (row,) = fetch_rows(self.connection, statement, params)
+        ((row,),) = fetch_rows_in_turn(self.connection, (statement, params), commit=last)
         return int(row[0])
 
     def _moves(self, zone: str, room_id: int | None, escort: int | None) -> dict[str, Any]:
@@ -296,13 +326,14 @@ class _Writer:
         )
         if passback:
             if current_app.config["ANTI_PASSBACK"] == "hard":
-                event = self.log(**anti_passback_deny())
+                event = self.log(last=True, **anti_passback_deny())
                 return ScanResult(event, "deny", "DENIED", event.display_text, prep.name)
             flags.append("passback")
         event = self.log(
             outcome="grant",
             flags=flags,
             display_text=f"{prep.name}: {decision.reasons[0].text}"[:500],
+            last=not state.waiting,  # else the people waiting at the door are paired next
             **fired(decision),
             **self._moves(prep.to_zone, prep.room_id, None),
         )
@@ -429,6 +460,7 @@ class _Writer:
             display_text=f"Exit recorded: {prep.name}"
             if identified
             else "Exit: badge not recognised",
+            last=True,
             **moves,
         )
         return ScanResult(event, "exit", "EXIT RECORDED", event.display_text, prep.name)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.engine import Connection
 
 from ..badges.models import Badge
@@ -111,14 +111,8 @@ def _with_records(people: Any) -> Any:
 # One row per (training, screening, designation) combination: a person has a few
 # of each. Ordered like the relationships (trainings by completed_on, screenings by
 # screened_on), so keeping each record's first appearance keeps the ORM's order.
-_IN_ORDER = (
-    _trainings.c.completed_on,
-    _trainings.c.id,
-    _screenings.c.screened_on,
-    _screenings.c.id,
-    _designations.c.id,
-)
-_BADGE_RECORDS = (
+_IN_ORDER = ("t_completed_on", "t_id", "s_screened_on", "s_id", "d_id")
+BADGE_RECORDS = (
     select(
         _badges.c.version,
         _badges.c.valid_from,
@@ -128,14 +122,27 @@ _BADGE_RECORDS = (
     )
     .select_from(_with_records(_badges.join(_people, _people.c.id == _badges.c.person_id)))
     .where(_badges.c.id == bindparam("badge_id"))
-    .order_by(*_IN_ORDER)
 )
-_PERSON_RECORDS = (
+PERSON_RECORDS = (
     select(*_PERSON_COLUMNS)
     .select_from(_with_records(_people))
     .where(_people.c.id == bindparam("person_id"))
-    .order_by(*_IN_ORDER)
 )
+_BADGE_RECORDS = BADGE_RECORDS.order_by(*(BADGE_RECORDS.selected_columns[n] for n in _IN_ORDER))
+_PERSON_RECORDS = PERSON_RECORDS.order_by(*(PERSON_RECORDS.selected_columns[n] for n in _IN_ORDER))
+
+
+def with_records(base: Select[Any], records: Select[Any]) -> Select[Any]:
+    """``base`` (a statement giving at most one row) with ``records`` (``BADGE_RECORDS``
+    or ``PERSON_RECORDS``) beside it, in one statement: one row per record combination,
+    in order, the base's columns repeated; one row with NULL records when there are none.
+    Build it once (at import) and keep it: ``fetch_rows`` caches by statement."""
+    outer, inner = base.subquery("base"), records.subquery("records")
+    return (
+        select(*outer.c, *inner.c)
+        .select_from(outer.outerjoin(inner, true()))
+        .order_by(*(inner.c[name] for name in _IN_ORDER))
+    )
 
 
 def _person(rows: Sequence[Any]) -> PersonRecords:
@@ -163,9 +170,10 @@ def _person(rows: Sequence[Any]) -> PersonRecords:
     )
 
 
-def load_badge_record(connection: Connection, badge_id: int) -> BadgeRecord | None:
-    rows = fetch_rows(connection, _BADGE_RECORDS, {"badge_id": badge_id})
-    if not rows:
+def badge_from_rows(rows: Sequence[Any], badge_id: int) -> BadgeRecord | None:
+    """The badge from rows of ``BADGE_RECORDS`` (alone or ``with_records``); None when
+    there is none."""
+    if not rows or rows[0].person_id is None:
         return None
     first = rows[0]
     return BadgeRecord(
@@ -178,6 +186,14 @@ def load_badge_record(connection: Connection, badge_id: int) -> BadgeRecord | No
     )
 
 
+def load_badge_record(connection: Connection, badge_id: int) -> BadgeRecord | None:
+    return badge_from_rows(fetch_rows(connection, _BADGE_RECORDS, {"badge_id": badge_id}), badge_id)
+
+
+def person_from_rows(rows: Sequence[Any]) -> PersonRecords | None:
+    """The person from rows of ``PERSON_RECORDS`` (alone or ``with_records``)."""
+    return _person(rows) if rows and rows[0].person_id is not None else None
+
+
 def load_person_records(connection: Connection, person_id: int) -> PersonRecords | None:
-    rows = fetch_rows(connection, _PERSON_RECORDS, {"person_id": person_id})
-    return _person(rows) if rows else None
+    return person_from_rows(fetch_rows(connection, _PERSON_RECORDS, {"person_id": person_id}))

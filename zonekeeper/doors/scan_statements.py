@@ -17,6 +17,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from ..badges.models import Badge
 from ..people.models import Person
 from .models import AccessEvent, AccessLogHead, Emergency, PendingEscort, Presence
+from .scan_records import PERSON_RECORDS, with_records
 
 NOBODY = -1  # an id no row has: the state query keeps one shape (one cached statement)
 
@@ -73,6 +74,8 @@ STATE = (
     )
     .where(HEAD.c.id == 1)
 )
+# the state and the scanning person's records (re-read under the lock), in one statement
+STATE_AND_RECORDS = with_records(STATE, PERSON_RECORDS)
 UPDATE_HEAD = HEAD.update().where(HEAD.c.id == 1)
 CLOSE_PRESENCE = PRESENCES.update().where(PRESENCES.c.id == bindparam("presence_id"))
 WAITING = (

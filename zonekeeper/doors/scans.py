@@ -29,7 +29,7 @@ from . import presence
 from .access_log import append_access_event, lock_log_head, scanned_excerpt
 from .emergency import active_emergency, emergency_instructions
 from .models import AccessEvent, AccessLogHead, PendingEscort
-from .scan_fast import Prepared, decide_prepared, prepare
+from .scan_fast import Prepared, ReadBadge, decide_prepared, prepare
 from .scan_result import (
     DIRECTIONS,
     PERSON_KNOWN,
@@ -71,12 +71,17 @@ class Scan:
         return full_name(self.person)
 
 
-def record_scan(door: AnyDoor, text: str, direction: str, source: str) -> ScanResult:
-    """Decide and log one scan; never raises, never grants on an error."""
+def record_scan(
+    door: AnyDoor, text: str, direction: str, source: str, badge: ReadBadge | None = None
+) -> ScanResult:
+    """Decide and log one scan; never raises, never grants on an error.
+
+    ``badge``: the scanned badge's records if the caller has read them already.
+    """
     door_id = door.id
     prep: Prepared | None = None
     try:
-        prep = prepare(door, text, direction, source)
+        prep = prepare(door, text, direction, source, badge)
     except Exception:
         log.exception("scan at door %s could not be prepared; denying with system_error", door_id)
     if db.session.get_bind().dialect.name == "sqlite":
@@ -89,7 +94,7 @@ def record_scan(door: AnyDoor, text: str, direction: str, source: str) -> ScanRe
                 result = decide_prepared(prep) or _decide_and_log(door, text, direction, source)
                 # before commit: reading it after would start a new transaction
                 result.answer = result.to_json()
-                db.session.commit()
+                db.session.commit()  # on PostgreSQL often sent already, with the last write
                 return result
             except Exception:
                 db.session.rollback()
