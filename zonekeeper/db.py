@@ -219,6 +219,7 @@ class _Plan:
     """A statement compiled once for PostgreSQL, with what SQLAlchemy would do around it."""
 
     sql: str
+    positions: tuple[str, ...] | None  # parameter names in order, for a positional driver
     defaults: dict[str, Any]  # literal values the statement binds itself (``id = 1``)
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # type processors, by parameter
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # type processors, by column
@@ -247,6 +248,7 @@ def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
     )
     return _Plan(
         str(compiled),
+        tuple(compiled.positiontup) if compiled.positional else None,
         {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required},
         tuple(compiled._bind_processors.items()),
         results,
@@ -257,15 +259,16 @@ def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
 def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
     """Run a cached Core statement in the connection's transaction; its rows as named tuples.
 
-    On PostgreSQL the statement is compiled once and run on the driver's connection
-    directly, with the same SQL, type processing and server-side preparation as
-    ``connection.execute`` but without its per-statement machinery (execution
-    context, result metadata from ``cursor.description``, events), which cost a
-    door scan more CPU than the database's own work. Elsewhere: ``connection.execute``.
-    For hot, fixed statements only: ``statement`` must live as long as the process.
+    On PostgreSQL and SQLite the statement is compiled once and run on the driver's
+    connection directly, with the same SQL, type processing and (PostgreSQL)
+    server-side preparation as ``connection.execute`` but without its per-statement
+    machinery (execution context, result metadata from ``cursor.description``,
+    events), which cost a door scan more CPU than the database's own work.
+    Elsewhere: ``connection.execute``. For hot, fixed statements only: ``statement``
+    must live as long as the process.
     """
     dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if dialect.name not in _DIRECT:
         return list(connection.execute(statement, params).all())
     cached = _plans.get(id(statement))
     if cached is None or cached[0] is not statement:
@@ -274,11 +277,21 @@ def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -
     if plan is None:
         return list(connection.execute(statement, params).all())
     driver: Any = connection.connection.driver_connection
+    if plan.positions is not None:  # SQLite's driver: ? placeholders
+        values = _values(plan, params)
+        cursor = driver.execute(plan.sql, tuple(values[name] for name in plan.positions))
+        try:
+            return _rows(plan, cursor.fetchall() if plan.row is not None else [])
+        finally:
+            cursor.close()
     with (
         _lost_connection_invalidates(connection),
         driver.execute(plan.sql, _values(plan, params)) as cursor,
     ):
         return _rows(plan, cursor.fetchall() if plan.row is not None else [])
+
+
+_DIRECT = frozenset({"postgresql", "sqlite"})  # drivers fetch_rows runs statements on
 
 
 @contextmanager

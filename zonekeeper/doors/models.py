@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import utcnow
@@ -141,6 +141,16 @@ class PendingEscort(db.Model):  # type: ignore[name-defined]
     resolved_event_id: Mapped[int | None] = mapped_column(ForeignKey("access_events.id"))
 
     person: Mapped[Person] = relationship()
+
+    # every scan reads the waiting ones under the lock; resolved rows pile up
+    __table_args__ = (
+        Index(
+            "ix_pending_escorts_waiting",
+            "expires_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
 
 class Emergency(db.Model):  # type: ignore[name-defined]

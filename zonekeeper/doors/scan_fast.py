@@ -57,17 +57,17 @@ from .scan_result import (
     reasons_of,
 )
 from .scan_statements import (
-    CLOSE_PRESENCE,
-    EVENTS,
+    APPEND_EVENT,
+    CLOSE_PRESENCE_AT,
     LOCK_HEAD,
     NOBODY,
     OPEN_PRESENCE,
+    OPEN_PRESENCE_AT,
     PENDING,
-    PRESENCES,
     REPLACE_PENDING,
     RESOLVE_PENDING,
+    SET_HEAD,
     STATE_AND_RECORDS,
-    UPDATE_HEAD,
     WAITING,
     Entry,
     append_statement,
@@ -256,18 +256,7 @@ class _Writer:
         if self.connection.dialect.name == "postgresql":
             event_id = self._append_in_one(fields, head, close, enter, last)
         else:
-            result = self.connection.execute(EVENTS.insert(), fields)
-            event_id = result.inserted_primary_key[0]  # type: ignore[index]
-            self.connection.execute(UPDATE_HEAD, head)
-            if close is not None:
-                self.connection.execute(
-                    CLOSE_PRESENCE,
-                    {"presence_id": close, "left_at": self.now, "exit_event_id": event_id},
-                )
-            if enter is not None:
-                self.connection.execute(
-                    PRESENCES.insert(), {**self._entry(enter), "entry_event_id": event_id}
-                )
+            event_id = self._append_in_turn(fields, head, close, enter)
         self.last_seq, self.last_hash = fields["seq"], fields["row_hash"]
         return LoggedEvent(
             event_id,
@@ -288,6 +277,26 @@ class _Writer:
             "entered_at": self.now,
             "escort_person_id": enter.escort_person_id,
         }
+
+    def _append_in_turn(
+        self, fields: dict[str, Any], head: dict[str, Any], close: int | None, enter: Entry | None
+    ) -> int:
+        """SQLite: the same writes one statement after another (no round trips to save)."""
+        connection = self.connection
+        ((event_id,),) = fetch_rows(
+            connection, APPEND_EVENT, {f"e_{name}": value for name, value in fields.items()}
+        )
+        fetch_rows(connection, SET_HEAD, {f"h_{name}": value for name, value in head.items()})
+        if close is not None:
+            fetch_rows(
+                connection,
+                CLOSE_PRESENCE_AT,
+                {"c_id": close, "c_left_at": self.now, "c_exit_event_id": event_id},
+            )
+        if enter is not None:
+            values = {f"p_{name}": value for name, value in self._entry(enter).items()}
+            fetch_rows(connection, OPEN_PRESENCE_AT, {**values, "p_entry_event_id": event_id})
+        return int(event_id)
 
     def _append_in_one(
         self,

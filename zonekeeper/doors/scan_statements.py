@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -41,7 +41,8 @@ BADGES = Badge.__table__
 EMERGENCIES = Emergency.__table__
 
 LOCK_HEAD = select(HEAD.c.id).where(HEAD.c.id == 1).with_for_update()
-_is_pending = PENDING.c.status == "pending"
+# a literal, not a parameter: the planner can then use the partial index on the waiting ones
+_is_pending = PENDING.c.status == literal_column("'pending'")
 # Read after the lock is held, in its own statement: on PostgreSQL a statement
 # that waited for a row lock still reads the rest of the database as of its start.
 STATE = (
@@ -76,8 +77,6 @@ STATE = (
 )
 # the state and the scanning person's records (re-read under the lock), in one statement
 STATE_AND_RECORDS = with_records(STATE, PERSON_RECORDS)
-UPDATE_HEAD = HEAD.update().where(HEAD.c.id == 1)
-CLOSE_PRESENCE = PRESENCES.update().where(PRESENCES.c.id == bindparam("presence_id"))
 WAITING = (
     select(PENDING.c.id, PENDING.c.person_id, PENDING.c.scan_event_id)
     .where(PENDING.c.door_id == bindparam("door_id"), _is_pending)
@@ -110,6 +109,23 @@ def _typed(prefix: str, table: Any, names: Any) -> dict[str, Any]:
 
 _EVENT_COLUMNS = [column.name for column in EVENTS.c if column.name != "id"]
 _ENTRY_COLUMNS = ("person_id", "zone", "room_id", "door_id", "entered_at", "escort_person_id")
+
+
+# SQLite has no writes inside WITH: the same append as separate statements, in turn
+APPEND_EVENT = EVENTS.insert().values(_typed("e_", EVENTS, _EVENT_COLUMNS)).returning(EVENTS.c.id)
+SET_HEAD = (
+    HEAD.update()
+    .where(HEAD.c.id == 1)
+    .values(_typed("h_", HEAD, ("last_seq", "last_hash", "head_mac")))
+)
+CLOSE_PRESENCE_AT = (
+    PRESENCES.update()
+    .where(PRESENCES.c.id == bindparam("c_id", type_=PRESENCES.c.id.type))
+    .values(_typed("c_", PRESENCES, ("left_at", "exit_event_id")))
+)
+OPEN_PRESENCE_AT = PRESENCES.insert().values(
+    _typed("p_", PRESENCES, (*_ENTRY_COLUMNS, "entry_event_id"))
+)
 
 
 @cache
