@@ -6,7 +6,9 @@ HMAC, insert one row), with the ratio. On SQLite, and on PostgreSQL when it is r
 
     .venv/bin/python bench/checkin_load.py [--seconds 20] [--kiosks 16] [--backend both]
 
-Each server first gets one untimed second of the same load (warm-up).
+Each server first gets one untimed second of the same load (warm-up); then the two take
+the load in turns, four rounds each, so that a machine whose speed drifts during the run
+weighs on both alike.
 
 Targets (issue #5): throughput >= 0.5 x baseline, p99 <= 50 ms, zero lost or duplicated events.
 """
@@ -27,12 +29,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/zonekeeper_bench"
 WARM_UP_SECONDS = 1.0
+ROUNDS = 4  # each server's time under load, in turns
 
 
 def free_port() -> int:
@@ -110,7 +114,7 @@ def serve(app_spec: str, env: dict[str, str], port: int, cwd: Path) -> subproces
     )
 
 
-def load(port: int, site: dict[str, object], kiosks: int, seconds: float) -> dict[str, object]:
+def load(port: int, site: dict[str, object], kiosks: int, seconds: float) -> dict[str, Any]:
     devices: dict[str, str] = site["devices"]  # type: ignore[assignment]
     badges: list[str] = site["badges"]  # type: ignore[assignment]
     codes = sorted(devices)
@@ -156,14 +160,20 @@ def load(port: int, site: dict[str, object], kiosks: int, seconds: float) -> dic
     for thread in threads:
         thread.join()
     took = time.perf_counter() - began
-    latencies.sort()
+    return {"latencies": latencies, "took": took, "event_ids": event_ids, "errors": errors}
+
+
+def summary(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one server taken together: scans/s over their time, p50/p99 over all."""
+    latencies = sorted(x for part in parts for x in part["latencies"])
+    took = sum(part["took"] for part in parts)
     return {
         "scans": len(latencies),
         "rate": len(latencies) / took,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
-        "event_ids": event_ids,
-        "errors": errors,
+        "event_ids": [event for part in parts for event in part["event_ids"]],
+        "errors": [error for part in parts for error in part["errors"]],
     }
 
 
@@ -203,29 +213,29 @@ def bench_backend(backend: str, kiosks: int, seconds: float) -> bool:
         }
         site = prepare_site(env)
 
-        port = free_port()
-        server = serve("wsgi:app", env, port, ROOT)
+        # Both servers run side by side and take the load in turns (ZoneKeeper, baseline,
+        # ZoneKeeper, ...): a machine that speeds up or slows down during the run (a shared
+        # VM does) weighs on both alike instead of on whichever ran second.
+        ours_port, base_port = free_port(), free_port()
+        ours_server = serve("wsgi:app", env, ours_port, ROOT)
+        base_server = serve("baseline_app:app", env, base_port, ROOT / "bench")
+        ours_parts, base_parts = [], []
         try:
             # both apps get the same warm-up, not timed: each worker loads the rules and
             # compiles its statements on first use, which would otherwise land in the p99
-            load(port, site, kiosks, WARM_UP_SECONDS)
+            load(ours_port, site, kiosks, WARM_UP_SECONDS)
+            load(base_port, site, kiosks, WARM_UP_SECONDS)
             events_before = count_scan_events(url)
-            ours = load(port, site, kiosks, seconds)
+            for _ in range(ROUNDS):
+                ours_parts.append(load(ours_port, site, kiosks, seconds / ROUNDS))
+                base_parts.append(load(base_port, site, kiosks, seconds / ROUNDS))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for server in (ours_server, base_server):
+                server.terminate()
+                server.wait(timeout=10)
+        ours, base = summary(ours_parts), summary(base_parts)
         events = count_scan_events(url) - events_before
         chain = verify_log(env)
-
-        port = free_port()
-        baseline_env = {**env, "ZONEKEEPER_DATABASE_URL": url}
-        server = serve("baseline_app:app", baseline_env, port, ROOT / "bench")
-        try:
-            load(port, site, kiosks, WARM_UP_SECONDS)
-            base = load(port, site, kiosks, seconds)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
         if backend == "postgresql":
             from sqlalchemy import create_engine, text
 

@@ -21,6 +21,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
+from . import pg_pipeline
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -57,7 +59,10 @@ class Base(DeclarativeBase):
 def engine_options(database_url: str, busy_timeout_ms: int) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
-    return {}  # connections are checked on checkout when idle: see configure_pool_ping
+    # Connections are checked on checkout when idle (see configure_pool_ping). psycopg
+    # prepares no statements of its own: it would DEALLOCATE ALL on a rollback, the
+    # door scan's statements with them (see pg_pipeline.py, which prepares those).
+    return {"connect_args": {"prepare_threshold": None}}
 
 
 PING_AFTER_IDLE_SECONDS = 2.0
@@ -224,6 +229,7 @@ class _Plan:
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # type processors, by parameter
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # type processors, by column
     row: Any  # a named tuple class: rows read by attribute, as SQLAlchemy's rows are
+    prepared: pg_pipeline.Prepared | None  # PostgreSQL: the statement as libpq prepares it
 
 
 _plans: dict[int, tuple[Any, _Plan | None]] = {}
@@ -253,6 +259,9 @@ def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
         tuple(compiled._bind_processors.items()),
         results,
         namedtuple("Row", names) if names else None,  # type: ignore[misc]  # noqa: PYI024
+        pg_pipeline.prepared(f"s{len(_plans)}", str(compiled))
+        if dialect.name == "postgresql"
+        else None,
     )
 
 
@@ -260,10 +269,11 @@ def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -
     """Run a cached Core statement in the connection's transaction; its rows as named tuples.
 
     On PostgreSQL and SQLite the statement is compiled once and run on the driver's
-    connection directly, with the same SQL, type processing and (PostgreSQL)
-    server-side preparation as ``connection.execute`` but without its per-statement
-    machinery (execution context, result metadata from ``cursor.description``,
-    events), which cost a door scan more CPU than the database's own work.
+    connection directly, with the same SQL and type processing as ``connection.execute``
+    but without its per-statement machinery (execution context, result metadata from
+    ``cursor.description``, events), which cost a door scan more CPU than the
+    database's own work; on PostgreSQL it is prepared once per connection and sent
+    through libpq (pg_pipeline.py).
     Elsewhere: ``connection.execute``. For hot, fixed statements only: ``statement``
     must live as long as the process.
     """
@@ -284,11 +294,10 @@ def fetch_rows(connection: Connection, statement: Any, params: dict[str, Any]) -
             return _rows(plan, cursor.fetchall() if plan.row is not None else [])
         finally:
             cursor.close()
-    with (
-        _lost_connection_invalidates(connection),
-        driver.execute(plan.sql, _values(plan, params)) as cursor,
-    ):
-        return _rows(plan, cursor.fetchall() if plan.row is not None else [])
+    assert plan.prepared is not None
+    with _lost_connection_invalidates(connection):
+        (rows,) = pg_pipeline.run(driver, [(plan.prepared, _values(plan, params))])
+    return _rows(plan, rows)
 
 
 _DIRECT = frozenset({"postgresql", "sqlite"})  # drivers fetch_rows runs statements on
@@ -315,8 +324,8 @@ def fetch_rows_in_turn(
 ) -> list[list[Any]]:
     """``fetch_rows`` for each statement, run one after another as separate statements.
 
-    On PostgreSQL they are sent together (pipeline mode): one round trip instead of
-    one each. The server still runs each in turn, each with its own snapshot, so a
+    On PostgreSQL they are sent together (a libpq pipeline: pg_pipeline.py): one round
+    trip instead of one each. The server still runs each in turn, each with its own snapshot, so a
     statement after one that waited for a row lock reads what was committed meanwhile.
     On a connection opened by ``begin_scan``, ``begin`` sends BEGIN first (unless a
     transaction is open) and ``commit`` sends COMMIT after the statements, in the same
@@ -332,26 +341,28 @@ def fetch_rows_in_turn(
         if begin:
             ensure_transaction(connection)
         results = [fetch_rows(connection, statement, params) for statement, params in statements]
-        if commit and _driver_in_autocommit(connection) is not None:
-            connection.connection.driver_connection.execute("COMMIT", prepare=False)
+        own_transaction = _driver_in_autocommit(connection)
+        if commit and own_transaction is not None:
+            with own_transaction.cursor() as cursor:
+                for command in _COMMIT_THEN_FLUSH:
+                    cursor.execute(command, prepare=False)
         return results
     driver: Any = connection.connection.driver_connection
     own = driver.autocommit  # the scan's own transaction (begin_scan)
-    cursors = []
-    with _lost_connection_invalidates(connection), driver.pipeline():
-        if begin and own and driver.info.transaction_status == _IDLE:
-            driver.execute("BEGIN", prepare=False)
-        for cached, (_, params) in zip(plans, statements, strict=True):
-            plan = cached[1]  # type: ignore[index]
-            cursors.append((plan, driver.execute(plan.sql, _values(plan, params))))
-        if commit and own:
-            for command in _COMMIT_THEN_FLUSH:
-                driver.execute(command, prepare=False)
-    results = []
-    for plan, cursor in cursors:
-        with cursor:
-            results.append(_rows(plan, cursor.fetchall() if plan.row is not None else []))
-    return results
+    steps: list[pg_pipeline.Step] = []
+    if begin and own and driver.info.transaction_status == _IDLE:
+        steps.append("BEGIN")
+    for cached, (_, params) in zip(plans, statements, strict=True):
+        plan = cached[1]  # type: ignore[index]
+        steps.append((plan.prepared, _values(plan, params)))
+    if commit and own:
+        steps.extend(_COMMIT_THEN_FLUSH)
+    with _lost_connection_invalidates(connection):
+        rows = pg_pipeline.run(driver, steps)
+    return [
+        _rows(cached[1], plan_rows)  # type: ignore[index]
+        for cached, plan_rows in zip(plans, rows, strict=True)
+    ]
 
 
 def _values(plan: _Plan, params: dict[str, Any]) -> dict[str, Any]:

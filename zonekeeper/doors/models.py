@@ -124,7 +124,16 @@ class Presence(db.Model):  # type: ignore[name-defined]
     escort: Mapped[Person | None] = relationship(foreign_keys=[escort_person_id])
     door: Mapped[Door] = relationship()
 
-    __table_args__ = (Index("ix_presences_open", "left_at", "zone"),)
+    __table_args__ = (
+        Index("ix_presences_open", "left_at", "zone"),
+        # a scan reads its person's open presence under the lock: closed rows pile up
+        Index(
+            "ix_presences_open_by_person",
+            "person_id",
+            postgresql_where=text("left_at IS NULL"),
+            sqlite_where=text("left_at IS NULL"),
+        ),
+    )
 
 
 class PendingEscort(db.Model):  # type: ignore[name-defined]

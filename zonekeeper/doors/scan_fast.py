@@ -204,6 +204,9 @@ def _records_changed(prep: Prepared, rows: list[Any]) -> bool:
     current = person_from_rows(rows)
     if current is None or current != prep.person:
         return True
+    if current.kind == "staff":  # their facts come from these records alone: unchanged
+        return False
+    # a visit screening (patients, companions) is read apart from the records: read it again
     facts = door_facts(current, prep.status, prep.to_zone, prep.today, prep.policy, prep.room_id)
     return facts != prep.facts
 
