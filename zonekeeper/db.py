@@ -167,11 +167,17 @@ def _driver_in_autocommit(connection: Connection) -> Any:
 
 
 def ensure_transaction(connection: Connection) -> None:
-    """Before locking or writing: on a connection opened by ``begin_scan``, BEGIN now
-    unless a transaction is already open (a no-op everywhere else)."""
-    driver = _driver_in_autocommit(connection)
-    if driver is not None and driver.info.transaction_status == _IDLE:
-        driver.execute("BEGIN", prepare=False)
+    """Before locking or writing on PostgreSQL: BEGIN now unless a transaction is open.
+
+    Needed on a connection opened by ``begin_scan`` (autocommit), and on any other
+    before statements sent through pg_pipeline, which bypasses psycopg's own implicit
+    BEGIN: without it a lock would end with its statement. A no-op on SQLite.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    driver: Any = connection.connection.driver_connection
+    if driver.info.transaction_status == _IDLE:
+        pg_pipeline.run(driver, ["BEGIN"])
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
@@ -327,10 +333,9 @@ def fetch_rows_in_turn(
     On PostgreSQL they are sent together (a libpq pipeline: pg_pipeline.py): one round
     trip instead of one each. The server still runs each in turn, each with its own snapshot, so a
     statement after one that waited for a row lock reads what was committed meanwhile.
-    On a connection opened by ``begin_scan``, ``begin`` sends BEGIN first (unless a
-    transaction is open) and ``commit`` sends COMMIT after the statements, in the same
-    round trip; elsewhere the caller's transaction handling stands (SQLite's began
-    IMMEDIATE; the session commits).
+    ``begin`` sends BEGIN first unless a transaction is open (SQLite's began IMMEDIATE
+    already). On a connection opened by ``begin_scan``, ``commit`` sends COMMIT after
+    the statements, in the same round trip; elsewhere the session commits.
     """
     dialect = connection.dialect
     plans = [_plans.get(id(statement)) for statement, _ in statements]
@@ -350,8 +355,8 @@ def fetch_rows_in_turn(
     driver: Any = connection.connection.driver_connection
     own = driver.autocommit  # the scan's own transaction (begin_scan)
     steps: list[pg_pipeline.Step] = []
-    if begin and own and driver.info.transaction_status == _IDLE:
-        steps.append("BEGIN")
+    if begin and driver.info.transaction_status == _IDLE:
+        steps.append("BEGIN")  # also when not ``own``: pg_pipeline bypasses psycopg's BEGIN
     for cached, (_, params) in zip(plans, statements, strict=True):
         plan = cached[1]  # type: ignore[index]
         steps.append((plan.prepared, _values(plan, params)))

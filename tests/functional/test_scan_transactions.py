@@ -204,3 +204,28 @@ if _backend() != "sqlite":  # SQLite has no server connection to lose
             first = scan(client, site, "mri-1", badge, "out")  # the pool has started anew
         assert first.status_code == 201 and first.get_json()["outcome"] == "exit"
         assert _count_events(app) == 2
+
+    def test_the_lock_is_held_until_the_end_of_the_transaction_on_any_connection(
+        app: Flask,
+    ) -> None:
+        """Statements sent through the libpq pipeline skip psycopg's implicit BEGIN: the
+        scan's lock must still last until commit on an ordinary session connection."""
+        from sqlalchemy.exc import OperationalError
+
+        from zonekeeper.db import fetch_rows_in_turn
+        from zonekeeper.doors.scan_statements import LOCK_HEAD
+
+        with app.app_context():
+            for _ in range(2):  # the first use compiles the statement and takes another path
+                db.session.rollback()
+                connection = db.session.connection()  # not begin_scan's autocommit
+                assert fetch_rows_in_turn(connection, (LOCK_HEAD, {}), begin=True) == [[(1,)]]
+            other = db.engine.connect()
+            try:
+                with pytest.raises(OperationalError, match="could not obtain lock"):
+                    other.execute(
+                        text("SELECT id FROM access_log_head WHERE id = 1 FOR UPDATE NOWAIT")
+                    )
+            finally:
+                other.close()
+                db.session.rollback()
