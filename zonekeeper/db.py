@@ -4,6 +4,7 @@ and the SQLite connection settings (WAL, busy timeout, foreign keys)."""
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import threading
 import time
@@ -239,6 +240,7 @@ class _Plan:
 
 
 _plans: dict[int, tuple[Any, _Plan | None]] = {}
+_plan_numbers = itertools.count()  # a prepared statement's name is never used for another
 
 
 def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
@@ -265,7 +267,7 @@ def _plan(statement: Any, dialect: Dialect) -> _Plan | None:
         tuple(compiled._bind_processors.items()),
         results,
         namedtuple("Row", names) if names else None,  # type: ignore[misc]  # noqa: PYI024
-        pg_pipeline.prepared(f"s{len(_plans)}", str(compiled))
+        pg_pipeline.prepared(f"s{next(_plan_numbers)}", str(compiled))
         if dialect.name == "postgresql"
         else None,
     )
