@@ -22,19 +22,23 @@ def test_mrso_records_training_and_the_level_changes(page, live_server: str, run
     assert "No MR safety training is on record" in page.locator("#level-why").inner_text()
 
     page.click("text=Record training")
-    page.click("main button[type=submit]")  # empty form: messages at the fields
+    # each submit is a page load: wait for it (count() and the old page do not wait)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")  # empty form: messages at the fields
     assert page.locator(".field-error").count() >= 3
     page.fill("#completed_on", "2099-01-01")
     page.select_option("#level", "level_2")
     page.fill("#course", "MR Safety Level 2")
     page.fill("#course_version", "2026.1")
     page.fill("#evidence", "quiz 19/20")
-    page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     assert "This date is in the future." in page.locator(".field-error").first.inner_text()
     from zonekeeper.db import utcnow
 
     page.fill("#completed_on", utcnow().date().isoformat())
-    page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
     assert page.locator(".flash").inner_text() == "Training recorded."
     assert level.inner_text() == "Level 2 MR personnel"

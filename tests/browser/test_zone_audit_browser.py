@@ -29,7 +29,8 @@ def test_daily_audit_with_a_failure_opens_an_action(browser, live_server: str, r
     items = page.locator("li.check-item")
     count = items.count()
     assert count >= 5  # the five daily items, plus weekly/monthly ones not yet done this period
-    page.click("button:has-text('Sign audit')")  # nothing answered: refused, item by item
+    with page.expect_navigation():  # a form post: wait for the new page
+        page.click("button:has-text('Sign audit')")  # nothing answered: refused, item by item
     assert page.locator(".check-item.has-error").count() == count
 
     for n in range(count):
@@ -38,13 +39,16 @@ def test_daily_audit_with_a_failure_opens_an_action(browser, live_server: str, r
             item.locator("label.choice-fail").click()
         else:
             item.locator("label.choice-pass").click()
-    page.click("button:has-text('Save draft')")
+    with page.expect_navigation():  # a form post: wait for the new page
+        page.click("button:has-text('Save draft')")
     assert page.locator(".flash").inner_text() == "Draft saved."
-    page.click("button:has-text('Sign audit')")  # the failure has no comment yet
+    with page.expect_navigation():  # a form post: wait for the new page
+        page.click("button:has-text('Sign audit')")  # the failure has no comment yet
     failing = page.locator("li.check-item.has-error")
     assert failing.count() == 1 and "comment is required" in failing.inner_text()
     failing.locator("textarea").fill("Unlabelled IV pole in the corner; removed to Zone II")
-    page.click("button:has-text('Sign audit')")
+    with page.expect_navigation():
+        page.click("button:has-text('Sign audit')")
     assert "Audit signed. 1 corrective action(s) opened." in page.locator(".flash").inner_text()
     assert "locked" in page.locator(".page-head").inner_text()
     screenshot(page, "zone-audit-signed")
