@@ -86,6 +86,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     screenshot(kiosk, "kiosk-escort-needed")
     assert "state-grant" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
     assert "Escorting Peter Novak" in kiosk.locator("#result-detail").inner_text()
+    assert kiosk.locator("#result-countdown").inner_text() == ""  # the wait is over
     kiosk.wait_for_selector("#result", state="hidden", timeout=8000)  # back to ready by itself
     assert "state-ready" in (kiosk.locator("body").get_attribute("class") or "")
 

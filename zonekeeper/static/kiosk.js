@@ -54,6 +54,7 @@
     body.dataset.lastEvent = String(data.event_id || "local-" + Date.now());  // for tests and logs
     let seconds = state === "escort" ? (data.escort_window_seconds || Number(body.dataset.window)) : RESULT_SECONDS;
     const countdown = document.getElementById("result-countdown");
+    countdown.textContent = "";  // a previous escort wait's countdown must not stay on screen
     if (state === "escort") {
       countdown.textContent = seconds + " s";
       countdownTimer = setInterval(() => {
