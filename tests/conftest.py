@@ -47,7 +47,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     separator = "&" if "?" in backend else "?"
-    yield f"{backend}{separator}options=-csearch_path%3D{schema}"
+    # the application name tells this run's connections apart from any other's on the server
+    yield f"{backend}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()

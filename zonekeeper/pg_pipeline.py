@@ -79,7 +79,7 @@ def run(driver: psycopg.Connection[Any], steps: Sequence[Step]) -> list[list[tup
         _prepared_on.pop(driver, None)
         if driver.pgconn.transaction_status != pq.TransactionStatus.IDLE:
             raise
-    driver.execute("DEALLOCATE ALL")  # what the server has, from nothing
+    _run(driver, ["DEALLOCATE ALL"])  # what the server has, from nothing (no implicit BEGIN)
     return _run(driver, steps)
 
 
@@ -131,9 +131,16 @@ def _run(driver: psycopg.Connection[Any], steps: Sequence[Step]) -> list[list[tu
     return rows
 
 
+def _wait(pgconn: pq.abc.PGconn, event: int) -> None:
+    """Until the socket is ready (poll, not select: no limit on the descriptor's number)."""
+    poller = select.poll()
+    poller.register(pgconn.socket, event)
+    poller.poll()
+
+
 def _send(pgconn: pq.abc.PGconn) -> None:
     while pgconn.flush():
-        select.select([], [pgconn.socket], [])
+        _wait(pgconn, select.POLLOUT)
 
 
 def _receive(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
@@ -141,7 +148,7 @@ def _receive(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
     results: list[pq.abc.PGresult] = []
     while True:
         while pgconn.is_busy():
-            select.select([pgconn.socket], [], [])
+            _wait(pgconn, select.POLLIN)
             pgconn.consume_input()
         result = pgconn.get_result()
         if result is None:

@@ -29,7 +29,7 @@ def _postgresql(app: Flask) -> bool:
 
 
 def _left_open(app: Flask) -> int:
-    """Connections of this database idle inside a transaction (a held lock, on PostgreSQL)."""
+    """This test run's connections idle inside a transaction (a held lock, on PostgreSQL)."""
     with app.app_context():
         url = db.engine.url
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -39,6 +39,7 @@ def _left_open(app: Flask) -> int:
                 connection.execute(
                     text(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND application_name = current_setting('application_name')"
                         " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
                     )
                 ).scalar_one()
@@ -62,7 +63,7 @@ def drop_connections(app: Flask) -> Iterator[Callable[[], None]]:
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                        " AND backend_type = 'client backend'"
+                        " AND application_name = current_setting('application_name')"
                     )
                 )
         finally:
