@@ -58,12 +58,14 @@ class Base(DeclarativeBase):
 
 
 def engine_options(database_url: str, busy_timeout_ms: int) -> dict[str, Any]:
+    # a failed statement's message leaves its parameters out: they may name a patient,
+    # and such messages reach the logs
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
+        return {"connect_args": {"timeout": busy_timeout_ms / 1000}, "hide_parameters": True}
     # Connections are checked on checkout when idle (see configure_pool_ping). psycopg
     # prepares no statements of its own: it would DEALLOCATE ALL on a rollback, the
     # door scan's statements with them (see pg_pipeline.py, which prepares those).
-    return {"connect_args": {"prepare_threshold": None}}
+    return {"connect_args": {"prepare_threshold": None}, "hide_parameters": True}
 
 
 PING_AFTER_IDLE_SECONDS = 2.0

@@ -53,7 +53,14 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(sqlalchemy.exc.OperationalError)
     def database_unavailable(exc: Exception) -> ResponseReturnValue:
         """The database is down or dropped the connection (a restart): nothing was decided."""
-        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        cause = getattr(exc, "orig", None) or exc  # the driver's own error, not the SQL
+        log.error(
+            "database unavailable on %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(cause).__name__,
+            str(cause).splitlines()[0][:200] if str(cause) else "",
+        )
         db.engine.dispose(close=False)  # the other pooled connections went with it: start anew
         return _render(
             503,

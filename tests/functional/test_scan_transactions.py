@@ -230,3 +230,18 @@ if _backend() != "sqlite":  # SQLite has no server connection to lose
             finally:
                 other.close()
                 db.session.rollback()
+
+
+def test_a_failed_statement_s_message_leaves_its_parameters_out(app: Flask) -> None:
+    """Error messages reach the logs; a statement's parameters may name a patient."""
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context():
+        with pytest.raises(DBAPIError) as failure:
+            db.session.execute(
+                text("SELECT * FROM no_such_table WHERE name = :name"),
+                {"name": "Elena Varga, DOB 1961-04-02"},
+            )
+        db.session.rollback()
+    assert "Elena" not in str(failure.value)
+    assert "hidden due to hide_parameters" in str(failure.value)
