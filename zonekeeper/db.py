@@ -184,16 +184,18 @@ def ensure_transaction(connection: Connection) -> None:
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
-# A scan's COMMIT, sent after its last write (see fetch_rows_in_turn): the commit itself
-# does not wait for the WAL to reach the disk, so the access log's lock is released at
-# once instead of after an fsync; the statement after it runs in a transaction of its
-# own that takes a transaction id, and committing that one (synchronously, at the
-# pipeline's end) waits until the WAL is flushed up to it, which includes the scan's
-# commit. The reader's answer is sent only after that: an answered scan is on disk.
-_COMMIT_THEN_FLUSH = (
+# A scan's COMMIT, sent with its last write (see fetch_rows_in_turn). The commit itself
+# does not wait for the disk, so the access log's lock is released at once instead of
+# after an fsync. The statement after it runs in a transaction of its own that writes
+# a WAL record (a transactional logical message, which nothing consumes), so its commit
+# is synchronous: at the pipeline's end it waits until the WAL is flushed up to it, which
+# includes the scan's commit. The reader's answer is sent only after that: an answered
+# scan is on disk. (A second transaction that writes no WAL would commit asynchronously
+# too: taking a transaction id alone is not enough.)
+_COMMIT = (
     "SET LOCAL synchronous_commit TO OFF",
     "COMMIT",
-    "SELECT pg_current_xact_id()",
+    "SELECT pg_logical_emit_message(true, 'zonekeeper', 'scan committed')",
 )
 
 _turn_threads = threading.Lock()
@@ -353,7 +355,7 @@ def fetch_rows_in_turn(
         own_transaction = _driver_in_autocommit(connection)
         if commit and own_transaction is not None:
             with own_transaction.cursor() as cursor:
-                for command in _COMMIT_THEN_FLUSH:
+                for command in _COMMIT:
                     cursor.execute(command, prepare=False)
         return results
     driver: Any = connection.connection.driver_connection
@@ -365,7 +367,7 @@ def fetch_rows_in_turn(
         plan = cached[1]  # type: ignore[index]
         steps.append((plan.prepared, _values(plan, params)))
     if commit and own:
-        steps.extend(_COMMIT_THEN_FLUSH)
+        steps.extend(_COMMIT)
     with _lost_connection_invalidates(connection):
         rows = pg_pipeline.run(driver, steps)
     return [

@@ -52,8 +52,10 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(sqlalchemy.exc.OperationalError)
     def database_unavailable(exc: Exception) -> ResponseReturnValue:
-        """The database is down or dropped the connection (a restart): nothing was decided."""
+        """The database is down or dropped the connection (a restart)."""
         cause = getattr(exc, "orig", None) or exc  # the driver's own error, not the SQL
+        if not _lost_connection(exc, cause):  # a deadlock, a lock timeout...: not an outage
+            return unexpected_error(exc)
         log.error(
             "database unavailable on %s %s: %s: %s",
             request.method,
@@ -65,7 +67,7 @@ def init_error_handlers(app: Flask) -> None:
         return _render(
             503,
             "Database unavailable",
-            "The database cannot be reached just now. Nothing was decided or saved. "
+            "The database cannot be reached just now. "
             "Try again in a moment; at a door, follow the paper procedure.",
             "database_unavailable",
         )
@@ -82,3 +84,11 @@ def init_error_handlers(app: Flask) -> None:
             "If this keeps happening, call the MRSO and use the paper procedure.",
             "internal_error",
         )
+
+
+def _lost_connection(exc: Exception, cause: BaseException) -> bool:
+    """A server restart or a dropped connection, not an error of one statement."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    shutdown = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown)
+    return type(cause) is psycopg.OperationalError or isinstance(cause, shutdown)

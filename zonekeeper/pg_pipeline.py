@@ -77,7 +77,9 @@ def run(driver: psycopg.Connection[Any], steps: Sequence[Step]) -> list[list[tup
         return _run(driver, steps)
     except (psycopg.errors.InvalidSqlStatementName, psycopg.errors.DuplicatePreparedStatement):
         _prepared_on.pop(driver, None)
-        if driver.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        if driver.pgconn.transaction_status != pq.TransactionStatus.IDLE or any(
+            step in ("BEGIN", "COMMIT") for step in steps
+        ):  # a transaction had begun or ended here: what it did must not be done twice
             raise
     _run(driver, ["DEALLOCATE ALL"])  # what the server has, from nothing (no implicit BEGIN)
     return _run(driver, steps)

@@ -245,3 +245,38 @@ def test_a_failed_statement_s_message_leaves_its_parameters_out(app: Flask) -> N
         db.session.rollback()
     assert "Elena" not in str(failure.value)
     assert "hidden due to hide_parameters" in str(failure.value)
+
+
+if _backend() != "sqlite":
+    from sqlalchemy import String, func
+    from sqlalchemy import select as _select
+
+    from zonekeeper.doors.models import AccessLogHead
+
+    _HEAD = AccessLogHead.__table__
+    TOUCH_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(head_mac=_HEAD.c.head_mac)
+    WAL_POSITION = _select(func.pg_current_wal_insert_lsn().cast(String).label("lsn"))
+
+    def test_a_committed_scan_is_on_disk_when_the_pipeline_returns(app: Flask) -> None:
+        """The scan commits without waiting for the disk (the lock is released sooner); the
+        answer must still wait for the WAL flush. Checked against the WAL position written
+        by the scan itself, inside its transaction."""
+        from zonekeeper.db import begin_scan, fetch_rows_in_turn
+        from zonekeeper.doors.scan_statements import LOCK_HEAD
+
+        with app.app_context():
+            for _ in range(5):  # the first use compiles the statements and takes another path
+                begin_scan(db.session)
+                connection = db.session.connection()
+                fetch_rows_in_turn(connection, (LOCK_HEAD, {}), begin=True)
+                rows = fetch_rows_in_turn(
+                    connection, (TOUCH_HEAD, {}), (WAL_POSITION, {}), commit=True
+                )
+                written = rows[1][0].lsn
+                db.session.commit()
+                flushed = db.session.execute(
+                    text("SELECT pg_current_wal_flush_lsn() >= CAST(:lsn AS pg_lsn)"),
+                    {"lsn": written},
+                ).scalar_one()
+                db.session.rollback()
+                assert flushed, f"the scan's WAL up to {written} was not on disk"
