@@ -353,10 +353,9 @@ def fetch_rows_in_turn(
             ensure_transaction(connection)
         results = [fetch_rows(connection, statement, params) for statement, params in statements]
         own_transaction = _driver_in_autocommit(connection)
-        if commit and own_transaction is not None:
-            with own_transaction.cursor() as cursor:
-                for command in _COMMIT:
-                    cursor.execute(command, prepare=False)
+        if commit and own_transaction is not None:  # the same commit and flush as below
+            with _lost_connection_invalidates(connection):
+                pg_pipeline.run(own_transaction, list(_COMMIT))
         return results
     driver: Any = connection.connection.driver_connection
     own = driver.autocommit  # the scan's own transaction (begin_scan)
