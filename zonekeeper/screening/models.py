@@ -91,6 +91,10 @@ class Screening(db.Model):  # type: ignore[name-defined]
     transmit_coil: Mapped[str] = mapped_column(String(40))
     setting: Mapped[str] = mapped_column(String(20))
     contrast_agent: Mapped[str | None] = mapped_column(String(120))
+    # the planned operating mode (IEC 60601-2-33): normal | first_level
+    operating_mode: Mapped[str] = mapped_column(
+        String(20), default="normal", server_default="normal"
+    )
     state: Mapped[str] = mapped_column(String(24), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_user_id: Mapped[int] = mapped_column(
@@ -113,6 +117,10 @@ class Screening(db.Model):  # type: ignore[name-defined]
     exception_ordering_physician: Mapped[str] = mapped_column(String(200), default="")
     exception_mr_physician: Mapped[str] = mapped_column(String(200), default="")
     exception_reason: Mapped[str] = mapped_column(Text, default="")
+    # the covering Level 2 MR physician who co-signed the exception: an account
+    exception_mr_physician_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_screenings_exception_mr_physician")
+    )
     exception_at: Mapped[datetime | None]
     exception_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", name="fk_screenings_exception_by")
@@ -130,6 +138,9 @@ class Screening(db.Model):  # type: ignore[name-defined]
     first_screen_by = relationship("User", foreign_keys=[first_screen_by_user_id])
     second_screen_by = relationship("User", foreign_keys=[second_screen_by_user_id])
     exception_by = relationship("User", foreign_keys=[exception_by_user_id])
+    exception_mr_physician_user = relationship(
+        "User", foreign_keys=[exception_mr_physician_user_id]
+    )
     final_check_by = relationship("User", foreign_keys=[final_check_by_user_id])
     answers_updated_by = relationship("User", foreign_keys=[answers_updated_by_user_id])
     evaluations: Mapped[list[ScreeningEvaluation]] = relationship(
@@ -262,6 +273,8 @@ class ScreeningSignoff(db.Model):  # type: ignore[name-defined]
     void_reason: Mapped[str] = mapped_column(String(500), default="")
     # sha256 of the answers and implants it was given on ("" never matches: fails closed)
     fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # structured data of the sign-off, e.g. the spatial gradient at the implant's position
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     screening: Mapped[Screening] = relationship()
     signed_by = relationship("User", foreign_keys=[signed_by_user_id])
@@ -275,3 +288,33 @@ class ScreeningSignoff(db.Model):  # type: ignore[name-defined]
     @property
     def valid(self) -> bool:
         return self.voided_at is None
+
+
+class ScreeningWorkupStep(db.Model):  # type: ignore[name-defined]
+    """One step of the unreliable-history work-up (scar examination, radiographs...),
+    recorded by who did it. Append-only and bound to the answers and implants it was
+    recorded on, like a sign-off: a wrong one is voided with a reason."""
+
+    __tablename__ = "screening_workup_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(
+        ForeignKey("screenings.id", name="fk_screening_workup_steps_screening"), index=True
+    )
+    lineage: Mapped[str] = mapped_column(String(32), index=True)
+    step: Mapped[str] = mapped_column(String(60))
+    finding: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", name="fk_screening_workup_steps_by")
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    voided_at: Mapped[datetime | None]
+    voided_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_screening_workup_steps_voided_by")
+    )
+    void_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    screening: Mapped[Screening] = relationship()
+    recorded_by = relationship("User", foreign_keys=[recorded_by_user_id])
+    voided_by = relationship("User", foreign_keys=[voided_by_user_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,6 +55,11 @@ class Scanner(db.Model):  # type: ignore[name-defined]
     field_strength_t: Mapped[float]
     # worst case at patient-accessible positions, from the scanner's MR safety documentation
     spatial_field_gradient_t_per_m: Mapped[float]
+    # the vendor's gradient table, as entered by the site: [{"within_cm": 40,
+    # "max_t_per_m": 4.0, "note": "patient path, 20 cm off axis"}, ...] ([] = none entered)
+    spatial_gradient_map: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     max_slew_rate_t_per_m_per_s: Mapped[float]
     operating_modes: Mapped[list[str]] = mapped_column(JSON)
     transmit_coils: Mapped[list[str]] = mapped_column(JSON)
