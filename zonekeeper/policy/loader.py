@@ -26,10 +26,12 @@ from .schema import (
     ContrastFile,
     PersonnelFile,
     ScreeningFile,
+    StepsFile,
     StrictModel,
     ZonesFile,
 )
 from .screening.compile import compile_screening
+from .screening_steps import compile_steps
 from .screening.policy import ContrastPolicy, ScreeningPolicy
 
 
@@ -120,6 +122,19 @@ def load_policy(directory: str | Path) -> Policy:
     if isinstance(audits, AuditsFile):
         _check_audits(audits, _file_of(parsed, "audits"), domains, issues)
     screening, contrast = _screening_policy(parsed, root, issues)
+    steps_file = _optional_single(parsed, "screening_steps", root, issues)
+    steps = (
+        compile_steps(
+            steps_file,
+            _file_of(parsed, "screening_steps"),
+            [lv.id for lv in personnel.levels],
+            {lv.id: lv.name for lv in personnel.levels},
+            {d.id: d.name for d in personnel.designations},
+            issues,
+        )
+        if isinstance(steps_file, StepsFile)
+        else {}
+    )
     if issues:
         raise PolicyError(issues)
     return Policy(
@@ -146,6 +161,7 @@ def load_policy(directory: str | Path) -> Policy:
         medwatch_due_days=audits.medwatch_due_days if isinstance(audits, AuditsFile) else 10,
         screening=screening,
         contrast=contrast,
+        steps=steps,
     )
 
 

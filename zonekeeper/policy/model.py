@@ -9,6 +9,7 @@ from .conditions import Condition
 from .facts import Domains
 from .schema import ChecklistSpec, DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
 from .screening.policy import ContrastPolicy, ScreeningPolicy
+from .screening_steps import StepRule
 
 Effect = Literal["grant", "grant_with_escort", "deny"]
 Outcome = Literal["grant", "grant_with_escort", "deny"]
@@ -57,6 +58,8 @@ class Policy:
     medwatch_due_days: int = 10
     screening: ScreeningPolicy | None = None  # rules/screening.yaml, if present
     contrast: ContrastPolicy | None = None  # rules/contrast.yaml, if present
+    # who may take each screening step (rules/screening_steps.yaml); empty: nobody may
+    steps: dict[str, StepRule] = field(default_factory=dict)
 
     rules_with_reasons: tuple[tuple[Rule, Reason], ...] = field(default=(), init=False)
 

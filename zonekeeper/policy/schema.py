@@ -183,6 +183,24 @@ class ContrastFile(StrictModel):
     rules: list[ScreeningRuleSpec] = Field(min_length=1)
 
 
+class StepSpec(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)  # "record the final check (full stop)"
+    roles: list[str] = Field(min_length=1)
+    # the lowest current training level (None: no training needed, e.g. a typist)
+    min_level: str | None = None
+    # at least one of these designations, held today (each requires current Level 2)
+    designations: list[str] = Field(default_factory=list)
+    # never the same person who took this earlier step (e.g. the verbal review)
+    not_same_person_as: str | None = None
+    source: str = Field(min_length=1)
+
+
+class StepsFile(StrictModel):
+    kind: Literal["screening_steps"]
+    steps: list[StepSpec] = Field(min_length=1)
+
+
 FILE_KINDS: dict[str, type[StrictModel]] = {
     "zones": ZonesFile,
     "personnel": PersonnelFile,
@@ -190,4 +208,5 @@ FILE_KINDS: dict[str, type[StrictModel]] = {
     "audits": AuditsFile,
     "screening": ScreeningFile,
     "contrast": ContrastFile,
+    "screening_steps": StepsFile,
 }
