@@ -31,8 +31,8 @@ from .schema import (
     ZonesFile,
 )
 from .screening.compile import compile_screening
-from .screening_steps import compile_steps
 from .screening.policy import ContrastPolicy, ScreeningPolicy
+from .screening_steps import compile_steps
 
 
 def policy_files(directory: Path) -> list[Path]:

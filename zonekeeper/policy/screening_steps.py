@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
 from .errors import PolicyIssue, suggest
 from .schema import StepsFile, StepSpec
 
@@ -195,7 +196,9 @@ def decide_step(
 
     def refuse(code: str, why: str) -> StepDecision:
         text = f"{why} Only {rule.who} may {rule.name}."
-        return StepDecision(False, step_id, code, text, f"steps.{rule.id}", policy_version, rule.who)
+        return StepDecision(
+            False, step_id, code, text, f"steps.{rule.id}", policy_version, rule.who
+        )
 
     if actor.role not in rule.roles:
         return refuse("role_not_allowed", "Your account's role may not take this step.")
