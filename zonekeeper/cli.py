@@ -262,6 +262,48 @@ def screen_evaluate(case_file: Any, scanner: str | None) -> None:
     click.echo(json.dumps(decision, indent=2, ensure_ascii=False))
 
 
+@screen.command("recheck")
+@click.option(
+    "--dry-run", is_flag=True, help="List what would return before the final check; change nothing."
+)
+@with_appcontext
+def screen_recheck(dry_run: bool) -> None:
+    """Re-check every current safe-to-scan screening's final check against the step table
+    (rules/screening_steps.yaml): any recorded by someone not then allowed (Level 1, lapsed
+    Level 2, no roster person) returns, as a new version, to the state before the final
+    check, and is listed. Exit 0 when none is found, 1 when some were (or would be) returned."""
+    from .clock import site_today
+    from .extensions import db
+    from .policy_store import current_policy
+    from .screening.recheck import recheck_final_checks
+
+    try:
+        policy = current_policy()
+    except PolicyError as exc:
+        _fail(f"the site policy does not load: {exc}")
+    findings = recheck_final_checks(policy, site_today(), apply=not dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for f in findings:
+        now = (
+            f"would return to '{f.returned_to}'"
+            if dry_run
+            else (f"returned to '{f.returned_to}' as screening #{f.new_version_id}")
+        )
+        click.echo(
+            f"screening #{f.screening_id} (visit {f.visit_date}, {f.state}): final check by "
+            f"{f.recorded_by} on {f.recorded_on} not allowed: {f.why} -> {now}"
+        )
+    click.echo(
+        f"{len(findings)} screening(s) with a final check recorded by someone not allowed"
+        + (" (dry run: nothing changed)" if dry_run else "")
+    )
+    if findings:
+        sys.exit(1)
+
+
 @main.group()
 def user() -> None:
     """User accounts."""

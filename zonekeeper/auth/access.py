@@ -21,7 +21,9 @@ AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
 # patient screening: technologists and the MRSO screen (Level 2 steps checked in the view);
 # the safety director reads the records
 SCREENERS = frozenset({"technologist", "mrso"})
-SCREENING_READERS = frozenset({"technologist", "mrso", "safety_director"})
+SCREENING_READERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
+# the no-screen exception is signed by a Level 2 MR physician's own account (step table)
+EXCEPTION_SIGNERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -99,7 +101,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screening.exam": SCREENERS,
     "screening.confirmations": SCREENERS,
     "screening.final_check": SCREENERS,
-    "screening.exception": SCREENERS,
+    "screening.exception": EXCEPTION_SIGNERS,
     "screening.amend_screening": SCREENERS,
     # physicians' sign-offs: the designation (radiologist, MRMD) is checked in the workflow
     "screening.signoff": SCREENING_READERS,

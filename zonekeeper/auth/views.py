@@ -33,6 +33,8 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
+    if current_user.is_authenticated and current_user.role == "physician":
+        return url_for("screening.index")  # physicians sign off on screenings, nothing else
     return url_for("site.dashboard")
 
 

@@ -28,7 +28,14 @@ FactType = Literal[
     "id",
 ]
 
-SCREENING_STATUSES: tuple[str, ...] = ("cleared", "not_cleared", "pending", "missing", "expired")
+SCREENING_STATUSES: tuple[str, ...] = (
+    "cleared",
+    "no_screen_exception",  # not screened: both physicians signed (ACR emergency exception)
+    "not_cleared",
+    "pending",
+    "missing",
+    "expired",
+)
 # what a scanned badge turned out to be (zonekeeper.badges.services.check_scanned_text)
 BADGE_STATUSES: tuple[str, ...] = (
     "valid",

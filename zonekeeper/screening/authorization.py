@@ -92,3 +92,13 @@ def authorize_step(
 def may_take(step: str, user: Any, today: date, policy: Policy) -> bool:
     """For showing or hiding a button; the step itself asks again when taken."""
     return step_decision(step, user, today, policy).allowed
+
+
+def step_permissions(user: Any, today: date, policy: Policy) -> dict[str, bool]:
+    """Every step of the table -> whether ``user`` may take it today (for the page)."""
+    actor = step_actor(user, today, policy)
+    ranks = {level.id: level.rank for level in policy.levels}
+    return {
+        step: decide_step(policy.steps, step, actor, level_ranks=ranks).allowed
+        for step in policy.steps
+    }

@@ -70,16 +70,19 @@ class FinalCheckForm(FlaskForm):
 
 
 class ExceptionForm(FlaskForm):
+    """Signed by the covering Level 2 MR physician, signed in with their own account; the
+    ordering physician is named (they may be outside the department)."""
+
     ordering_physician = StringField(
-        "Ordering physician", validators=[DataRequired(), Length(max=200)]
+        "Ordering physician (name)", validators=[DataRequired(), Length(max=200)]
     )
-    mr_physician = StringField("Level 2 MR physician", validators=[DataRequired(), Length(max=200)])
     reason = TextAreaField(
         "Why screening cannot wait (risk of death, paralysis or blindness)",
         validators=[DataRequired(), Length(min=10, max=2000)],
     )
     acknowledged = BooleanField(
-        "Both physicians acknowledge in writing the risk of scanning without screening",
+        "I, the covering Level 2 MR physician, and the ordering physician acknowledge the "
+        "risk of scanning without screening",
         validators=[DataRequired("Both physicians must acknowledge the risk.")],
     )
 

@@ -116,6 +116,9 @@ def start_screening(
     subject: SubjectDetails, exam: ExamDetails, *, emergent: bool, today: date, policy: Policy
 ) -> Screening:
     """A new, empty form for this visit: never pre-filled from an earlier screening."""
+    from .authorization import authorize_step
+
+    authorize_step("answers", current_user, today, policy)
     found = find_or_create_subject(subject)
     questionnaire = current_questionnaire(SUBJECT_FORMS[subject.kind])
     screening = Screening(
@@ -264,8 +267,11 @@ def save_answers(
     policy: Policy,
 ) -> ScreeningEvaluation:
     """Store valid answers and implants (SI units) and re-evaluate."""
+    from .authorization import authorize_step
+
     if screening.answers_locked:
         raise ScreeningError("The answers are locked after the Level 2 review; amend instead.")
+    authorize_step("answers", current_user, today, policy)
     if not result.valid:
         raise ScreeningError("Some answers were not accepted; nothing was saved.")
     declarations, problems = read_implants(implants, today)
@@ -296,10 +302,13 @@ def change_exam(screening: Screening, exam: ExamDetails, today: date, policy: Po
 
     Returns whether confirmations were voided.
     """
+    from .authorization import authorize_step
+
     if screening.exam_locked:
         raise ScreeningError(
             "The final check is done: the exam can no longer change; amend instead."
         )
+    authorize_step("exam", current_user, today, policy)
     before = {
         "scanner": screening.scanner.name,
         "coil": screening.transmit_coil,
@@ -374,13 +383,32 @@ def todays_screenings(today: date) -> list[Screening]:
     )
 
 
+def exception_problems(screening: Screening) -> list[str]:
+    """Why a no-screen exception does not (or no longer) stand: both signatures, the
+    reason and the acknowledged risk must be on file (empty: it stands)."""
+    problems = []
+    if screening.state not in ("no_screen_exception", "final_check_done"):
+        problems.append("No no-screen exception is recorded.")
+        return problems
+    if not screening.exception_ordering_physician.strip():
+        problems.append("The ordering physician is not named.")
+    if screening.exception_mr_physician_user_id is None:
+        problems.append("The covering Level 2 MR physician has not signed with their own account.")
+    if len(screening.exception_reason.strip()) < 10 or not screening.exception_at:
+        problems.append("The clinical reason and the acknowledged risk are not on file.")
+    return problems
+
+
 def door_screening_status(person: Person, today: date, room_id: int | None = None) -> str:
     """For the door check-in: "cleared" only for a screening of ``person`` today that is
-    safe_to_scan; otherwise "not_cleared", "pending" or "missing".
+    safe_to_scan; "no_screen_exception" for one that ended in the final check under a
+    no-screen exception whose two signatures (the ordering physician, named, and the
+    Level 2 MR physician's own account) and acknowledged risk are on file; otherwise
+    "not_cleared", "pending" or "missing".
 
-    With ``room_id`` (a Zone IV door's magnet room), only a safe_to_scan screening whose
-    scanner is in that room clears: a patient cleared on the 1.5 T is "not_cleared" at the
-    3 T room's door. With None, any safe_to_scan screening today clears.
+    With ``room_id`` (a Zone IV door's magnet room), only a screening whose scanner is in
+    that room counts: a patient cleared on the 1.5 T is "not_cleared" at the 3 T room's
+    door. With None, any such screening today counts.
     """
     screenings = list(
         db.session.scalars(
@@ -392,14 +420,19 @@ def door_screening_status(person: Person, today: date, room_id: int | None = Non
     if not screenings:
         return "missing"
     safe = [s for s in screenings if s.state == "safe_to_scan"]
-    if room_id is None:
-        if safe:
-            return "cleared"
-    else:
-        if any(s.scanner.room_id == room_id for s in safe):
-            return "cleared"
-        if safe:  # screened and cleared, but for a scanner in another room
-            return "not_cleared"
+    excepted = [
+        s for s in screenings if s.state == "final_check_done" and not exception_problems(s)
+    ]
+    if room_id is not None:
+        elsewhere = bool(safe or excepted)
+        safe = [s for s in safe if s.scanner.room_id == room_id]
+        excepted = [s for s in excepted if s.scanner.room_id == room_id]
+    if safe:
+        return "cleared"
+    if excepted:
+        return "no_screen_exception"
+    if room_id is not None and elsewhere:  # cleared, but for a scanner in another room
+        return "not_cleared"
     latest = [s.latest_evaluation for s in screenings]
     if any(e is not None and e.disposition == "not_cleared" for e in latest):
         return "not_cleared"

@@ -5,8 +5,9 @@ A rule such as ``orbit-foreign-body-radiographs`` keeps a patient "not cleared"
 radiologist records it here, with the basis ("orbit radiographs, 2 views, read:
 no foreign body"), and the screening is evaluated again with the fact set.
 
-Who may sign which clearance (the designations of rules/personnel.yaml, held
-today, with current Level 2 training as every designation requires):
+Who may sign which clearance is written once, in the step table
+(rules/screening_steps.yaml, steps ``signoff.clearance.*``): the designations of
+rules/personnel.yaml, held today, with current Level 2 training. As shipped:
 
 - the MRMD's risk/benefit decision (abandoned leads, an incomplete system):
   ``mrmd`` only; a holistic decision on the whole screening, so bound like every
@@ -40,18 +41,11 @@ from sqlalchemy import select
 from ..audit.services import record_event
 from ..db import utcnow
 from ..extensions import db
-from ..people.services import person_standing
 from ..policy import Policy
 from ..policy.screening.facts import WORKFLOW_ONLY
+from .authorization import authorize_step, step_actor, step_decision
 from .models import Screening, ScreeningSignoff
 from .services import ScreeningError, evaluate, screening_fingerprint, signoff_applies
-
-RADIOLOGIST = ("level_2_physician", "mrmd")
-MRMD = ("mrmd",)
-DESIGNATION_NAMES = {
-    "level_2_physician": "Level 2 MR physician (radiologist)",
-    "mrmd": "MR Medical Director",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +53,6 @@ class ClearanceKind:
     fact: str
     label: str  # "orbit clearance"
     signer: str  # who signs, in words
-    designations: tuple[str, ...]
     actions: tuple[str, ...]  # the action codes (screening.yaml, contrast.yaml) asking for it
     basis_hint: str
     co_signer: str = ""  # the label of the second physician, when one is needed
@@ -76,7 +69,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.orbits",
             "orbit clearance",
             "radiologist",
-            RADIOLOGIST,
             ("orbit_radiographs", "radiologist_review_orbit_imaging"),
             "e.g. Orbit radiographs, 2 views, read: no metallic foreign body",
         ),
@@ -84,7 +76,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.foreign_body",
             "foreign body review",
             "radiologist",
-            RADIOLOGIST,
             ("radiologist_review",),
             "e.g. Chest radiograph reviewed: fragment non-ferromagnetic, away from vital organs",
         ),
@@ -92,7 +83,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.metalworking",
             "metalworking history review",
             "radiologist",
-            RADIOLOGIST,
             ("foreign_body_investigation",),
             "e.g. Welder: orbit radiographs and prior CT reviewed, no metal fragments",
         ),
@@ -100,7 +90,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.unreliable_history",
             "decision on the unreliable history",
             "supervising radiologist",
-            RADIOLOGIST,
             ("unreliable_history_workup",),
             "e.g. No scars; chest and skull/orbit radiographs show no implant or foreign body",
         ),
@@ -108,7 +97,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.pregnancy",
             "pregnancy risk/benefit decision",
             "radiologist",
-            RADIOLOGIST,
             ("pregnancy_risk_benefit",),
             "e.g. Suspected appendicitis: needed now, ultrasound inconclusive",
             co_signer="Referring physician",
@@ -117,7 +105,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.mrmd_risk_benefit",
             "risk/benefit decision",
             "MR Medical Director",
-            MRMD,
             ("mrmd_risk_benefit",),
             "e.g. Abandoned lead: benefit outweighs the risk; 1.5 T, Normal Mode, monitored",
         ),
@@ -125,7 +112,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.contrast_reaction",
             "review of the prior contrast reaction",
             "radiologist",
-            RADIOLOGIST,
             ("radiologist_review_reaction",),
             "e.g. Mild urticaria 2019: premedicate per protocol and use gadobutrol",
         ),
@@ -133,7 +119,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.low_egfr",
             "contrast approval despite the low eGFR",
             "radiologist",
-            RADIOLOGIST,
             ("radiologist_approval_low_egfr",),
             "e.g. eGFR 25: contrast essential for the diagnosis; lowest diagnostic dose",
         ),
@@ -141,7 +126,6 @@ CLEARANCES: dict[str, ClearanceKind] = {
             "clearance.contrast_pregnancy",
             "decision on gadolinium in pregnancy",
             "radiologist",
-            RADIOLOGIST,
             ("radiologist_review_pregnancy_contrast",),
             "e.g. Contrast needed to characterise the mass; cannot wait until after delivery",
             co_signer="Referring physician",
@@ -225,24 +209,23 @@ def requested_clearances(
     return wanted
 
 
+def signoff_step(kind: ClearanceKind) -> str:
+    """The step of rules/screening_steps.yaml that says who may sign ``kind``."""
+    return f"signoff.{kind.fact}"
+
+
 def signing_designation(kind: ClearanceKind, today: date, policy: Policy) -> str | None:
     """The designation under which the signed-in user may sign ``kind`` (None: may not)."""
-    from .workflow import acting_person
-
-    person = acting_person()
-    if person is None:
+    if not step_decision(signoff_step(kind), current_user, today, policy).allowed:
         return None
-    standing = person_standing(person, today, policy)
-    if standing.level.level != "level_2":
-        return None
-    for designation in kind.designations:
-        if designation in standing.designations:
-            return designation
-    return None
+    actor = step_actor(current_user, today, policy)
+    rule = policy.steps[signoff_step(kind)]
+    return next((d for d in rule.designations if d in actor.designations), None)
 
 
-def who_may_sign(kind: ClearanceKind) -> str:
-    return " or ".join(DESIGNATION_NAMES[d] for d in kind.designations)
+def who_may_sign(kind: ClearanceKind, policy: Policy) -> str:
+    rule = policy.steps.get(signoff_step(kind))
+    return rule.who if rule is not None else "nobody (the policy has no rule for this sign-off)"
 
 
 def _open_for_signoffs(screening: Screening) -> None:
@@ -272,12 +255,11 @@ def record_signoff(
         raise ScreeningError(f"Nothing on this screening asks for a {kind.label} now.")
     if clearance in valid_signoffs(screening):
         raise ScreeningError(f"The {kind.label} is already recorded; void it first to replace it.")
+    decision = step_decision(signoff_step(kind), current_user, today, policy)
     designation = signing_designation(kind, today, policy)
-    if designation is None:
+    if not decision.allowed or designation is None:
         raise ScreeningError(
-            f"Only a {who_may_sign(kind)} with current Level 2 training can record the "
-            f"{kind.label}. Your account's person holds no such designation today: ask them "
-            "to sign in and record it."
+            f"{decision.text} Ask them to sign in with their own account and record it."
         )
     basis = " ".join(basis.split())
     if len(basis) < 10:
@@ -318,6 +300,9 @@ def void_signoff(
     signoff = db.session.get(ScreeningSignoff, signoff_id)
     if signoff is None or signoff.lineage != screening.lineage:
         raise ScreeningError("No such sign-off on this screening.")
+    kind = CLEARANCES.get(signoff.clearance)
+    if kind is not None:  # the gradient sign-off has its own module
+        authorize_step(signoff_step(kind), current_user, today, policy)
     if not signoff.valid:
         raise ScreeningError("This sign-off is already voided.")
     reason = " ".join(reason.split())

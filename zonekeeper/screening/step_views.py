@@ -36,10 +36,19 @@ def _form_errors(form: object) -> str:
     return " ".join(e for field_errors in errors.values() for e in field_errors)
 
 
-def _step(screening_id: int, act: Callable[..., object], success: str, anchor: str) -> Response:
+def _step(
+    screening_id: int,
+    act: Callable[..., object],
+    success: str,
+    anchor: str,
+    *,
+    screeners_only: bool = True,
+) -> Response:
+    """Lock, act, commit; a refused step rolls back (changes nothing) and says why."""
     from .views import load_screening, require_screener
 
-    require_screener()
+    if screeners_only:
+        require_screener()
     record = load_screening(screening_id, lock=True)
     try:
         act(record, site_today(), current_policy())
@@ -154,12 +163,14 @@ def exception(screening_id: int) -> ResponseReturnValue:
         lambda s, today, policy: record_no_screen_exception(
             s,
             form.ordering_physician.data,
-            form.mr_physician.data,
             form.reason.data,
             bool(form.acknowledged.data),
+            today,
+            policy,
         ),
-        "No-screen exception recorded. Do the final check before Zone IV.",
+        "No-screen exception recorded. A Level 2 technologist does the final check before Zone IV.",
         "#final-check",
+        screeners_only=False,  # the physician signs; the step table decides who may
     )
 
 

@@ -31,6 +31,7 @@ from ..questionnaires import validate_answers
 from ..questionnaires.fields import ANSWER_PLEASE, answers_from_form
 from ..questionnaires.store import current_questionnaire, form_class_for
 from ..site.models import Scanner
+from .authorization import step_permissions
 from .evaluation import IMPLANT_LIST_QUESTION, read_implants, site_scanners
 from .forms import (
     AmendForm,
@@ -210,6 +211,8 @@ def _page(
         final_problems=final_check_problems(screening),
         can_screen=current_user.role in SCREENERS,
         is_level_2=is_current_level_2(acting_person(), today, policy),
+        may=step_permissions(current_user, today, policy),
+        step_who={step: rule.who for step, rule in policy.steps.items()},
         implant_problems=implant_problems or [],
         implant_vocabulary=json.dumps(_implant_vocabulary()),
         previous=previous,
@@ -243,7 +246,7 @@ def _signoff_context(
         "signoff_error": error,
         "signoff_open": posted.clearance.data if posted is not None else "",
         "may_sign": {f: signing_designation(CLEARANCES[f], today, policy) for f in requested},
-        "who_may_sign": {f: who_may_sign(k) for f, k in CLEARANCES.items()},
+        "who_may_sign": {f: who_may_sign(k, policy) for f, k in CLEARANCES.items()},
         "signoffs": signoff_rows(screening),
         "signoffs_open": open_,
         "void_form": VoidSignoffForm(formdata=None),

@@ -19,8 +19,15 @@ from ..extensions import db
 from ..people.models import Person
 from ..people.services import person_standing
 from ..policy import Policy
+from .authorization import authorize_step, may_take
 from .models import ConstraintConfirmation, Screening
-from .services import ScreeningError, check_answers, evaluate, unconfirmed_constraints
+from .services import (
+    ScreeningError,
+    check_answers,
+    evaluate,
+    exception_problems,
+    unconfirmed_constraints,
+)
 
 ELIGIBLE = ("cleared", "conditional")
 CONTRAST_OK = ("cleared", "not_applicable")
@@ -36,15 +43,9 @@ def is_current_level_2(person: Person | None, today: date, policy: Policy) -> bo
     return person_standing(person, today, policy).level.level == "level_2"
 
 
-def _require_level_2(today: date, policy: Policy, doing: str) -> Person:
-    person = acting_person()
-    if not is_current_level_2(person, today, policy):
-        raise ScreeningError(
-            f"Only MR personnel with current Level 2 training can {doing}. "
-            "Your account has no current Level 2 training on the roster."
-        )
-    assert person is not None
-    return person
+def _authorize(step: str, today: date, policy: Policy, **earlier: Any) -> Person | None:
+    """The step table (rules/screening_steps.yaml) decides who may take ``step``."""
+    return authorize_step(step, current_user, today, policy, **earlier)
 
 
 def _event(screening: Screening, action: str, summary: str, **extra: Any) -> None:
@@ -61,6 +62,7 @@ def submit_first_screen(screening: Screening, today: date, policy: Policy) -> No
     _require_latest(screening)
     if screening.state != "draft":
         raise ScreeningError("The first screen is already recorded.")
+    _authorize("first_screen", today, policy)
     result = check_answers(screening, today)
     if result.missing or not result.valid:
         raise ScreeningError(
@@ -69,7 +71,7 @@ def submit_first_screen(screening: Screening, today: date, policy: Policy) -> No
         )
     screening.state = "first_screen_done"
     screening.first_screen_at, screening.first_screen_by_user_id = utcnow(), current_user.id
-    single = screening.emergent and is_current_level_2(acting_person(), today, policy)
+    single = screening.emergent and may_take("emergent_single_screen", current_user, today, policy)
     if single:
         screening.state = "second_screen_done"
         screening.single_screen_emergent = True
@@ -90,14 +92,17 @@ def record_second_screen(screening: Screening, note: str, today: date, policy: P
     _require_latest(screening)
     if screening.state != "first_screen_done":
         raise ScreeningError("The Level 2 review follows a recorded first screen.")
-    person = _require_level_2(today, policy, "do the second (verbal) screen")
     first_by = screening.first_screen_by
-    if first_by is not None and (
-        first_by.id == current_user.id or (first_by.person_id and first_by.person_id == person.id)
-    ):
+    if first_by is not None and first_by.id == current_user.id:
         raise ScreeningError(
             "The second screen must be done by a different person from the first screen."
         )
+    _authorize(
+        "second_screen",
+        today,
+        policy,
+        earlier_person_ids=[first_by.person_id] if first_by and first_by.person_id else [],
+    )
     screening.state = "second_screen_done"
     screening.second_screen_at, screening.second_screen_by_user_id = utcnow(), current_user.id
     screening.second_screen_note = note.strip()[:2000]
@@ -112,7 +117,7 @@ def confirm_constraints(
     _require_latest(screening)
     if screening.state != "second_screen_done":
         raise ScreeningError("Constraints are confirmed after the Level 2 review.")
-    _require_level_2(today, policy, "confirm the conditions of an MR Conditional implant")
+    _authorize("confirm_constraints", today, policy)
     open_ = {c["id"]: c for c in unconfirmed_constraints(screening)}
     unknown = [cid for cid in constraint_ids if cid not in open_]
     if unknown:
@@ -160,7 +165,17 @@ def final_check_problems(screening: Screening) -> list[str]:
 def record_final_check(
     screening: Screening, checks: dict[str, Any], today: date, policy: Policy
 ) -> None:
-    """The full stop before Zone IV. Only now does a screening become safe_to_scan."""
+    """The full stop before Zone IV. Only now does a screening become safe_to_scan.
+
+    Only current Level 2 personnel (the step table) may record it; a refusal changes
+    nothing, not even an evaluation row.
+    """
+    _require_latest(screening)
+    _authorize("final_check", today, policy)
+    if screening.state == "no_screen_exception":
+        problems = exception_problems(screening)
+        if problems:
+            raise ScreeningError(" ".join(problems))
     evaluate(screening, "final_check", today, policy)  # the policy may have changed since
     problems = final_check_problems(screening)
     if problems:
@@ -182,26 +197,40 @@ def record_final_check(
 def record_no_screen_exception(
     screening: Screening,
     ordering_physician: str,
-    mr_physician: str,
     reason: str,
     acknowledged: bool,
+    today: date,
+    policy: Policy,
 ) -> None:
-    """Delay would risk death, paralysis or blindness: both physicians accept the risk."""
+    """Delay would risk death, paralysis or blindness: both physicians accept the risk.
+
+    Signed by the covering Level 2 MR physician with their own account (the step
+    table); the ordering physician is named (free text: they may be outside the
+    department).
+    """
     _require_latest(screening)
     if screening.state not in ("draft", "first_screen_done"):
         raise ScreeningError("A no-screen exception replaces a screening that has not finished.")
-    if not ordering_physician.strip() or not mr_physician.strip():
-        raise ScreeningError("Both the ordering physician and the Level 2 MR physician must sign.")
-    if ordering_physician.strip().lower() == mr_physician.strip().lower():
+    physician = _authorize("no_screen_exception", today, policy)
+    assert physician is not None  # the step needs a designation, hence a person
+    ordering = " ".join(ordering_physician.split())
+    if not ordering:
+        raise ScreeningError("Name the ordering physician who shares the decision.")
+    if ordering.lower() == physician.display_name.lower():
         raise ScreeningError("The ordering physician and the Level 2 MR physician are two people.")
     if not acknowledged or len(reason.strip()) < 10:
         raise ScreeningError("Give the clinical reason and acknowledge the risk of not screening.")
     screening.state = "no_screen_exception"
-    screening.exception_ordering_physician = ordering_physician.strip()[:200]
-    screening.exception_mr_physician = mr_physician.strip()[:200]
+    screening.exception_ordering_physician = ordering[:200]
+    screening.exception_mr_physician = physician.display_name[:200]
+    screening.exception_mr_physician_user_id = current_user.id
     screening.exception_reason = reason.strip()[:2000]
     screening.exception_at, screening.exception_by_user_id = utcnow(), current_user.id
-    _event(screening, "screening.exception", f"No-screen exception on screening #{screening.id}")
+    _event(
+        screening,
+        "screening.exception",
+        f"No-screen exception on screening #{screening.id}, signed by the Level 2 MR physician",
+    )
 
 
 def amend(screening: Screening, reason: str, today: date, policy: Policy) -> Screening:
@@ -211,6 +240,7 @@ def amend(screening: Screening, reason: str, today: date, policy: Policy) -> Scr
         raise ScreeningError("This screening is not locked yet: correct the answers directly.")
     if len(reason.strip()) < 5:
         raise ScreeningError("Give the reason for the amendment.")
+    _authorize("amend", today, policy)
     amended = Screening(
         lineage=screening.lineage or uuid.uuid4().hex,
         version=screening.version + 1,
