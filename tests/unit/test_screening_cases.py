@@ -26,12 +26,19 @@ def _decide(day, case, facts=None):  # type: ignore[no-untyped-def]
             "implants": case.implants,
             "exam": case.exam,
             "scanners": case.scanners,
+            "gradient_signoffs": case.gradient_signoffs,
         },
         today=day,
     )
     assert request is not None, problems
     return evaluate_screening(
-        POLICY, request.facts, request.implants, request.exam, request.scanners, day
+        POLICY,
+        request.facts,
+        request.implants,
+        request.exam,
+        request.scanners,
+        day,
+        request.gradient_assessments,
     )
 
 

@@ -158,6 +158,15 @@ class ImplantCheckSpec(StrictModel):
     unless: list[ConditionSpec] = Field(default_factory=list)  # e.g. an MRMD decision
 
 
+class ImplantDistanceSpec(StrictModel):
+    """For one exam landmark: the site's estimate of each body region's distance (cm) from
+    isocentre, used to place an implant in the scanner's spatial gradient table."""
+
+    landmark: str  # an exam body region (checked against the catalogue at compile)
+    distances_cm: dict[str, float] = Field(min_length=1)  # implant body region -> cm
+    source: str = Field(min_length=1)
+
+
 class ScreeningFile(StrictModel):
     kind: Literal["screening"]
     required_answers: list[str] = Field(min_length=1)
@@ -166,6 +175,7 @@ class ScreeningFile(StrictModel):
     program_device_categories: list[str]
     actions: list[ActionSpec] = Field(min_length=1)
     implant_checks: list[ImplantCheckSpec] = Field(min_length=1)
+    implant_distances: list[ImplantDistanceSpec] = Field(default_factory=list)
     rules: list[ScreeningRuleSpec] = Field(min_length=1)
 
 

@@ -43,6 +43,7 @@ class ScreeningCase(BaseModel):
     implants: list[Any] = Field(default_factory=list)
     exam: dict[str, Any]
     scanners: list[Any] = Field(min_length=1)
+    gradient_signoffs: list[Any] = Field(default_factory=list)  # signed-off gradients
     expect: ScreeningExpectation
 
 
@@ -100,6 +101,7 @@ def run_screening_case(
             "implants": case.implants,
             "exam": case.exam,
             "scanners": case.scanners,
+            "gradient_signoffs": case.gradient_signoffs,
         },
         today=today,
     )
@@ -107,7 +109,13 @@ def run_screening_case(
         detail = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return ScreeningCaseResult(case, file, False, f"invalid case input: {detail}")
     decision = evaluate_screening(
-        policy, request.facts, request.implants, request.exam, request.scanners, today
+        policy,
+        request.facts,
+        request.implants,
+        request.exam,
+        request.scanners,
+        today,
+        request.gradient_assessments,
     )
     want = case.expect
     failed = []

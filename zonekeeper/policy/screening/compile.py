@@ -16,6 +16,7 @@ from ..conditions import OPERATORS, Condition, unknown_operator
 from ..errors import PolicyIssue, suggest
 from ..schema import ConditionSpec, ContrastFile, ScreeningFile, ScreeningRuleSpec
 from .derived import DERIVED_FACTS, fact_kind, known_fact_names
+from .gradient_parse import compile_implant_distances
 from .facts import SCREENING_FACTS, WORKFLOW_ONLY
 from .implants import IMPLANT_CATEGORIES
 from .policy import (
@@ -79,6 +80,9 @@ def compile_screening(
         implant_checks=checks,
         actions=actions,
         file=screening_name,
+        implant_distances=compile_implant_distances(
+            screening.implant_distances, screening_name, issues
+        ),
     )
     return policy, contrast_policy
 

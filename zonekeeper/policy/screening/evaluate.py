@@ -16,6 +16,7 @@ from .contrast import contrast_group, decide_contrast
 from .decision import ContrastDecision, ScannerEligibility, ScreeningDecision, ScreeningReason
 from .derived import derive_facts
 from .exam import ExamSpec, ScannerSpec
+from .gradient import GradientAssessment, check_gradient
 from .implant_check import check_declarations, check_implant, check_on_scanner
 from .implants import ImplantDeclaration
 from .parse import parse_facts
@@ -44,13 +45,16 @@ def evaluate_screening(
     exam: ExamSpec,
     scanners: Sequence[ScannerSpec],
     today: date,
+    gradient_assessments: Sequence[GradientAssessment] = (),
 ) -> ScreeningDecision:
     """Decide a screening for ``exam`` on the scanner it is booked on, and on every other one.
 
+    ``gradient_assessments``: the spatial field gradients at implants' positions signed
+    off by an MRSE or Level 2 MR physician (valid sign-offs of this screening only).
     Never raises: any failure is ``not_cleared`` with reason ``system_error``.
     """
     try:
-        return _evaluate(policy, facts, implants, exam, scanners, today)
+        return _evaluate(policy, facts, implants, exam, scanners, today, gradient_assessments)
     except Exception:  # fail closed, whatever went wrong
         log.exception("screening evaluation failed; not cleared")
         text = (
@@ -121,8 +125,15 @@ def _evaluate(
     exam: ExamSpec,
     scanners: Sequence[ScannerSpec],
     today: date,
+    assessments: Sequence[GradientAssessment] = (),
 ) -> ScreeningDecision:
     refusals = _input_problems(policy, implants, exam, scanners, today)
+    if not all(isinstance(a, GradientAssessment) for a in assessments):
+        refusals.append(
+            _engine_reason(
+                "invalid_input", "A gradient sign-off is not a GradientAssessment.", "engine.input"
+            )
+        )
     answered, problems = parse_facts(dict(given))
     for problem in problems:
         refusals.append(
@@ -154,6 +165,8 @@ def _evaluate(
         own = Tally()
         for index, implant in enumerate(implants):
             check_on_scanner(own, screening, facts, index, implant, scanner)
+            if implant.astm_class == "mr_conditional":
+                check_gradient(own, screening, facts, index, implant, scanner, exam, assessments)
         per_scanner.append((scanner, own))
     eligibility = tuple(
         ScannerEligibility(

@@ -31,7 +31,21 @@ BODY_REGIONS: tuple[str, ...] = (
     "whole_body",
 )
 
+# where an implant can be placed: a body region (a whole-body exam is no place)
+BODY_LOCATIONS: tuple[str, ...] = tuple(r for r in BODY_REGIONS if r != "whole_body")
+
 TRANSMIT_COILS: tuple[str, ...] = ("body", "head", "extremity", "knee", "multichannel_body")
+
+
+@dataclass(frozen=True, slots=True)
+class GradientZone:
+    """One row of a scanner's spatial gradient table, as the site read it in the vendor's
+    MR safety documentation: within ``within_cm`` of isocentre (along and around the
+    patient's path), the spatial field gradient is at most ``max_t_per_m``."""
+
+    within_cm: float
+    max_t_per_m: float
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +56,7 @@ class ScannerSpec:
     max_slew_rate_t_per_m_per_s: float
     operating_modes: tuple[OperatingMode, ...]
     transmit_coils: tuple[str, ...]
+    spatial_gradient_map: tuple[GradientZone, ...] = ()  # by within_cm; () = none entered
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +66,4 @@ class ExamSpec:
     transmit_coil: str
     setting: Setting
     contrast_agent: str | None = None
+    operating_mode: OperatingMode = "normal"  # the planned operating mode (IEC 60601-2-33)

@@ -145,6 +145,17 @@ def check_implant(
             coil=exam.transmit_coil,
             allowed=", ".join(sorted(coils)),
         )
+    if implant.operating_mode == "normal" and exam.operating_mode != "normal":
+        report(
+            tally,
+            policy,
+            facts,
+            "operating_mode_not_allowed",
+            index,
+            implant=name,
+            mode=MODE_LABELS["normal"],
+            planned_mode=MODE_LABELS[exam.operating_mode],
+        )
     where = f"implants[{index}]"
     if implant.category in policy.program_device_categories:
         tally.add_actions([Action("program_device", policy.actions["program_device"], where)])
@@ -229,7 +240,7 @@ def check_on_scanner(
     implant: ImplantDeclaration,
     scanner: ScannerSpec,
 ) -> None:
-    """An MR Conditional label against one scanner: field, gradient, mode, coils, slew."""
+    """An MR Conditional label against one scanner: field, mode, coils, slew."""
     if implant.astm_class != "mr_conditional":
         return
     name, where = implant.name, f"implants[{index}]"
@@ -249,18 +260,7 @@ def check_on_scanner(
             scanner_field=f"{_n(field)} T",
             allowed=allowed,
         )
-    label_gradient = implant.max_spatial_gradient_t_per_m
-    if label_gradient is not None and scanner.spatial_field_gradient_t_per_m > label_gradient:
-        report(
-            tally,
-            policy,
-            facts,
-            "spatial_gradient_exceeded",
-            index,
-            **fields,
-            label_gradient=_gradient(label_gradient),
-            scanner_gradient=_gradient(scanner.spatial_field_gradient_t_per_m),
-        )
+    # the spatial field gradient is checked at the implant's position (gradient.py)
     mode = implant.operating_mode
     if mode is not None:
         usable = ("normal",) if mode == "normal" else ("normal", "first_level")
@@ -317,7 +317,3 @@ def _field_allowed(implant: ImplantDeclaration, field: float) -> bool:
     if implant.field_strength_or_less:
         return field <= max(implant.field_strengths_t) + FIELD_TOLERANCE_T
     return any(abs(field - allowed) <= FIELD_TOLERANCE_T for allowed in implant.field_strengths_t)
-
-
-def _gradient(t_per_m: float) -> str:
-    return f"{_n(t_per_m)} T/m ({_n(round(t_per_m * 100, 6))} G/cm)"

@@ -17,6 +17,8 @@ from ..errors import suggest
 from .derived import DERIVED_FACTS
 from .exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS, ExamSpec, ScannerSpec
 from .facts import SCREENING_FACTS, WORKFLOW_ONLY
+from .gradient import GradientAssessment
+from .gradient_parse import parse_gradient_assessments, parse_gradient_map
 from .implants import IMPLANT_CATEGORIES, OPERATING_MODES, ImplantDeclaration
 from .labeling import ASTM_CLASSES, NCI_CODES, astm_class_from
 from .parse_fields import (
@@ -47,6 +49,7 @@ class ScreeningRequest:
     implants: tuple[ImplantDeclaration, ...]
     exam: ExamSpec
     scanners: tuple[ScannerSpec, ...]
+    gradient_assessments: tuple[GradientAssessment, ...] = ()
 
 
 def parse_facts(
@@ -233,7 +236,9 @@ _SCANNER_QUANTITIES: dict[str, tuple[str, Quantity]] = {
 _SCANNER_QUANTITIES.update(
     {target: (target, q) for target, q in list(_SCANNER_QUANTITIES.values())}
 )
-_SCANNER_KEYS = ("name", "operating_modes", "transmit_coils", *_SCANNER_QUANTITIES)
+_SCANNER_KEYS = (
+    "name", "operating_modes", "transmit_coils", "spatial_gradient_map", *_SCANNER_QUANTITIES,
+)  # fmt: skip
 
 
 def parse_scanner(
@@ -258,6 +263,14 @@ def parse_scanner(
         if chosen == ():
             add_problem(problems, f"{field}.{key}", "must list at least one")
         values[key] = chosen
+    worst_case = values.get("spatial_field_gradient_t_per_m")
+    gradient_map, _ = parse_gradient_map(
+        given.get("spatial_gradient_map"),
+        f"{field}.spatial_gradient_map",
+        problems,
+        worst_case_t_per_m=worst_case,
+    )
+    values["spatial_gradient_map"] = gradient_map
     if problems:
         return None, problems
     return ScannerSpec(**values), problems
@@ -293,7 +306,7 @@ def parse_exam(
         return None, problems
     unknown_keys(
         given,
-        ("scanner", "body_region", "transmit_coil", "setting", "contrast_agent"),
+        ("scanner", "body_region", "transmit_coil", "setting", "contrast_agent", "operating_mode"),
         field,
         problems,
     )
@@ -306,23 +319,29 @@ def parse_exam(
     agent = given.get("contrast_agent")
     if agent is not None:
         agent = text(agent, f"{field}.contrast_agent", problems) or None
+    mode = choice(
+        given.get("operating_mode", "normal"), OPERATING_MODES, f"{field}.operating_mode", problems
+    )
     if problems or scanner is None or region is None or coil is None or setting is None:
         return None, problems
-    return ExamSpec(scanner, region, coil, setting, agent), problems  # type: ignore[arg-type]
+    return ExamSpec(scanner, region, coil, setting, agent, mode), problems  # type: ignore[arg-type]
 
 
 def parse_screening_request(
     data: Any, *, today: date | None = None, allow_workflow_facts: bool = True
 ) -> tuple[ScreeningRequest | None, list[Problem]]:
-    """A whole request: {"facts": {...}, "implants": [...], "exam": {...}, "scanners": [...]}."""
+    """A whole request: {"facts": {...}, "implants": [...], "exam": {...}, "scanners": [...]},
+    optionally with "gradient_signoffs": [...] (spatial gradients signed off by an MRSE)."""
     problems: list[Problem] = []
     given = mapping(data, "request", problems)
     if given is None:
         return None, problems
     for key in given:
-        if key not in ("facts", "implants", "exam", "scanners"):
+        if key not in ("facts", "implants", "exam", "scanners", "gradient_signoffs"):
             add_problem(
-                problems, str(key), "unknown field (expected facts, implants, exam, scanners)"
+                problems,
+                str(key),
+                "unknown field (expected facts, implants, exam, scanners, gradient_signoffs)",
             )
     facts, more = parse_facts(
         given.get("facts", {}), today=today, allow_workflow_facts=allow_workflow_facts
@@ -335,6 +354,10 @@ def parse_screening_request(
     names = [s.name for s in scanners] if scanners is not None else None
     exam, more = parse_exam(given.get("exam"), scanner_names=names)
     problems.extend(more)
+    assessments, more = parse_gradient_assessments(
+        given.get("gradient_signoffs"), scanner_names=names
+    )
+    problems.extend(more)
     if problems or facts is None or implants is None or exam is None or scanners is None:
         return None, problems
-    return ScreeningRequest(facts, implants, exam, scanners), problems
+    return ScreeningRequest(facts, implants, exam, scanners, assessments or ()), problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..conditions import Condition
@@ -65,8 +65,47 @@ IMPLANT_CHECKS: dict[str, tuple[str, ...]] = {
     "body_region_excluded": ("implant", "region"),
     "transmit_coil_not_allowed": ("implant", "coil", "allowed"),
     "field_strength_not_allowed": ("implant", "scanner", "scanner_field", "allowed"),
-    "spatial_gradient_exceeded": ("implant", "scanner", "scanner_gradient", "label_gradient"),
+    # the spatial field gradient at the implant's position (gradient.py)
+    "spatial_gradient_exceeded": (
+        "implant",
+        "scanner",
+        "scanner_gradient",
+        "label_gradient",
+        "table_gradient",
+    ),
+    "spatial_gradient_unconfirmed": (
+        "implant",
+        "scanner",
+        "scanner_gradient",
+        "label_gradient",
+        "why",
+    ),
+    "spatial_gradient_met_at_position": (
+        "implant",
+        "scanner",
+        "label_gradient",
+        "table_gradient",
+        "within_cm",
+        "distance_cm",
+    ),
+    "spatial_gradient_signed_off": (
+        "implant",
+        "scanner",
+        "label_gradient",
+        "signed_gradient",
+        "position",
+        "signoff_source",
+    ),
+    "spatial_gradient_signed_above": (
+        "implant",
+        "scanner",
+        "label_gradient",
+        "signed_gradient",
+        "position",
+        "signoff_source",
+    ),
     "operating_mode_unavailable": ("implant", "scanner", "mode"),
+    "operating_mode_not_allowed": ("implant", "mode", "planned_mode"),
     "transmit_coil_unavailable": ("implant", "scanner", "allowed"),
     "slew_rate_above_label": ("implant", "scanner", "scanner_slew", "label_slew"),
 }
@@ -82,6 +121,8 @@ class ScreeningPolicy:
     implant_checks: dict[str, ImplantCheck]
     actions: dict[str, str]  # code -> text, with the contrast file's actions
     file: str
+    # exam landmark -> implant body region -> estimated cm from isocentre (a site estimate)
+    implant_distances: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
