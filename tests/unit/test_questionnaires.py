@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from zonekeeper.policy.errors import PolicyError, PolicyIssue
-from zonekeeper.policy.screening.facts import SCREENING_FACTS, WORKFLOW_ONLY
+from zonekeeper.policy.screening.facts import NOT_ANSWERED, SCREENING_FACTS
 from zonekeeper.questionnaires import (
     QUESTION_TYPES,
     Questionnaire,
@@ -52,13 +52,13 @@ def test_every_form_file_loads() -> None:
 
 
 def test_patient_form_sets_every_answerable_screening_fact(patient: Questionnaire) -> None:
-    answerable = set(SCREENING_FACTS) - WORKFLOW_ONLY
+    answerable = set(SCREENING_FACTS) - NOT_ANSWERED
     assert answerable - set(patient.facts_set()) == set()
 
 
 def test_no_form_sets_a_workflow_fact() -> None:
     for form in load_forms(FORMS_DIR):
-        assert not set(form.facts_set()) & WORKFLOW_ONLY
+        assert not set(form.facts_set()) & NOT_ANSWERED
 
 
 def test_companion_form_asks_the_same_safety_questions(

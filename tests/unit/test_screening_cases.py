@@ -8,6 +8,7 @@ from tests.conftest import RULES_DIR
 from zonekeeper.policy import load_policy
 from zonekeeper.policy.screening.cases import load_screening_cases, run_screening_case
 from zonekeeper.policy.screening.evaluate import evaluate_screening
+from zonekeeper.policy.screening.facts import NOT_ANSWERED
 from zonekeeper.policy.screening.parse import parse_screening_request
 from zonekeeper.policy.screening.policy import IMPLANT_CHECKS, SEVERITY
 
@@ -61,6 +62,15 @@ def test_every_rule_and_implant_check_is_exercised_by_a_case() -> None:
         reasons += [r for s in decision.eligible_scanners for r in s.reasons]
         seen.update(r.rule_id for r in reasons)
     rule_ids = {r.id for r in (*POLICY.screening.rules, *POLICY.contrast.rules)}
+    # a rule for one ACR group with no agent in the catalogue cannot fire from a case
+    # (group III is empty since 2024): tests/unit/test_contrast_catalogue.py covers it
+    populated = {agent.group for agent in POLICY.contrast.agents}
+    rule_ids -= {
+        r.id
+        for r in POLICY.contrast.rules
+        for c in r.when
+        if c.fact == "contrast.group" and c.op == "eq" and c.value not in populated
+    }
     checks = {f"implant.{check}" for check in IMPLANT_CHECKS}
     assert not (rule_ids | checks) - seen, sorted((rule_ids | checks) - seen)
 
@@ -68,7 +78,10 @@ def test_every_rule_and_implant_check_is_exercised_by_a_case() -> None:
 def test_no_case_expects_cleared_with_an_unknown_required_answer() -> None:
     assert POLICY.screening is not None
     for _, _, case in CASES:
-        if case.expect.disposition == "cleared":
+        # nobody can answer (no reliable history, no proxy): the recorded work-up and the
+        # radiologist's decision stand in for the unknown answers, and the reason says so
+        covered = "unknown_answers_covered_by_workup" in case.expect.codes
+        if case.expect.disposition == "cleared" and not covered:
             unknown = [f for f in POLICY.screening.required_answers if case.facts.get(f) is None]
             assert not unknown, (case.name, unknown)
 
@@ -79,7 +92,9 @@ def test_forgetting_any_answer_never_improves_the_decision(file, day, case) -> N
     for name, value in case.facts.items():
         if value is None:
             continue
-        after = _decide(day, case, {**case.facts, name: None})
+        # a changed answer voids the sign-offs and work-up steps bound to the old answers
+        voided = {fact: None for fact in NOT_ANSWERED if fact in case.facts}
+        after = _decide(day, case, {**case.facts, **voided, name: None})
         assert PERMITS[after.disposition] <= PERMITS[before.disposition], name
         assert (
             CONTRAST_PERMITS[after.contrast.disposition]

@@ -177,16 +177,18 @@ def test_unknown_action_and_bad_required_answer(rules_copy: Path) -> None:
     assert any("not a question answered" in i.message for i in issues)
 
 
-def test_contrast_rules_cannot_be_conditional_and_agents_are_in_one_group(
+def test_contrast_rules_cannot_be_conditional_and_a_spelling_names_one_agent(
     rules_copy: Path,
 ) -> None:
     def edit(d: dict[str, Any]) -> None:
         d["rules"][0]["disposition"] = "conditional"
-        d["groups"][2]["agents"]["gadobutrol"] = []
+        d["agents"].append(
+            {"id": "copy", "generic": "Gadobutrol", "group": "III", "source": "test"}
+        )
 
     issues = _edit(rules_copy, "contrast.yaml", edit)
     assert any(i.path == "rules[0].disposition" for i in issues)
-    assert any("already in group II" in i.message for i in issues)
+    assert any("already names agent 'gadobutrol'" in i.message for i in issues)
 
 
 @pytest.mark.parametrize(

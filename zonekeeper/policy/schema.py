@@ -125,6 +125,9 @@ Disposition = Literal["cleared", "conditional", "more_info_required", "not_clear
 class ActionSpec(StrictModel):
     code: str = Field(pattern=CODE)
     text: str = Field(min_length=1)
+    # who decides, when a named physician must (e.g. "radiologist, with the referring
+    # physician"): the page shows "Waiting for a physician: <decided_by> — <text>"
+    decided_by: str | None = Field(default=None, min_length=1, max_length=80)
 
 
 class ConstraintTextSpec(StrictModel):
@@ -167,10 +170,21 @@ class ImplantDistanceSpec(StrictModel):
     source: str = Field(min_length=1)
 
 
+class UnanswerableSpec(StrictModel):
+    """When nobody can answer the questions (unreliable history, no knowledgeable proxy):
+    unknown answers are not asked; the work-up rules hold the outcome instead, and once
+    every ``covered_when`` condition holds the unknown answers are covered by the work-up."""
+
+    when: list[ConditionSpec] = Field(min_length=1)
+    covered_when: list[ConditionSpec] = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
 class ScreeningFile(StrictModel):
     kind: Literal["screening"]
     required_answers: list[str] = Field(min_length=1)
     required_answers_source: str = Field(min_length=1)
+    unanswerable: UnanswerableSpec | None = None
     system_categories: list[str]
     program_device_categories: list[str]
     actions: list[ActionSpec] = Field(min_length=1)
@@ -182,13 +196,24 @@ class ScreeningFile(StrictModel):
 class ContrastGroupSpec(StrictModel):
     id: str = Field(pattern=r"^[IV]+$")
     name: str = Field(min_length=1)
-    agents: dict[str, list[str]] = Field(min_length=1)  # generic name -> brand names
+    source: str = Field(min_length=1)
+
+
+class ContrastAgentSpec(StrictModel):
+    """One agent of the catalogue: every spelling a technologist may type resolves to it."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    generic: str = Field(min_length=1)  # "gadoterate meglumine": the canonical name stored
+    brands: list[str] = Field(default_factory=list)  # "Dotarem", "Clariscan"
+    aliases: list[str] = Field(default_factory=list)  # short forms: "gadoterate", "Gd-DOTA"
+    group: str  # an id of `groups` (checked at load, with a "did you mean")
     source: str = Field(min_length=1)
 
 
 class ContrastFile(StrictModel):
     kind: Literal["contrast"]
     groups: list[ContrastGroupSpec] = Field(min_length=1)
+    agents: list[ContrastAgentSpec] = Field(min_length=1)
     actions: list[ActionSpec] = Field(default_factory=list)
     rules: list[ScreeningRuleSpec] = Field(min_length=1)
 

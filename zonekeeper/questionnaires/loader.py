@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from zonekeeper.policy.errors import PolicyError, PolicyIssue, suggest
-from zonekeeper.policy.screening.facts import SCREENING_FACTS, WORKFLOW_ONLY
+from zonekeeper.policy.screening.facts import NOT_ANSWERED, SCREENING_FACTS
 
 from .answers import check_answer_registry
 from .definition import (
@@ -210,7 +210,7 @@ def _check_sets(
         path = f"{where}.sets[{index}]"
         fact = SCREENING_FACTS.get(fact_name)
         if fact is None:
-            settable = [f for f in SCREENING_FACTS if f not in WORKFLOW_ONLY]
+            settable = [f for f in SCREENING_FACTS if f not in NOT_ANSWERED]
             issues.append(
                 PolicyIssue(
                     name,
@@ -220,13 +220,13 @@ def _check_sets(
                 )
             )
             continue
-        if fact_name in WORKFLOW_ONLY:
+        if fact_name in NOT_ANSWERED:
             issues.append(
                 PolicyIssue(
                     name,
                     path,
-                    f"'{fact_name}' is set by the workflow from a recorded sign-off, "
-                    "never by a form answer",
+                    f"'{fact_name}' is set by the workflow from a recorded sign-off or "
+                    "work-up step, never by a form answer",
                 )
             )
             continue

@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import options
 from ..policy.screening.exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS
@@ -38,6 +38,21 @@ class ExamFields(FlaskForm):
     contrast_agent = StringField(
         "Contrast agent (leave empty if none)", validators=[Optional(), Length(max=120)]
     )
+
+    def validate_contrast_agent(self, field: StringField) -> None:
+        """Any spelling (brand, generic, short form) -> the catalogue's generic name, which
+        is what the screening stores; an unknown name is refused with a "did you mean"."""
+        from ..policy.screening.agents import unknown_agent_text
+        from ..policy_store import current_policy
+
+        typed = " ".join((field.data or "").split())
+        contrast = current_policy().contrast
+        if not typed or contrast is None:
+            return
+        agent = contrast.resolve(typed)
+        if agent is None:
+            raise ValidationError(unknown_agent_text(contrast.agents, typed))
+        field.data = agent.generic
 
 
 class NewScreeningForm(ExamFields):

@@ -4,7 +4,8 @@ Checks meaning, not shape: fact names against the screening fact catalogue
 (with a "did you mean"), operators and values against each fact's type, action
 codes against the actions catalogue, built-in implant checks (each configured
 exactly once, their text using only the fields the check provides), unique
-rule ids, agents in one contrast group only.
+rule ids, the contrast agent catalogue (known groups, each spelling naming one
+agent only).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from ..conditions import OPERATORS, Condition, unknown_operator
 from ..errors import PolicyIssue, suggest
 from ..schema import ConditionSpec, ContrastFile, ScreeningFile, ScreeningRuleSpec
+from .agents import compile_agent_catalogue
 from .derived import DERIVED_FACTS, fact_kind, known_fact_names
+from .facts import NOT_ANSWERED, SCREENING_FACTS
 from .gradient_parse import compile_implant_distances
-from .facts import SCREENING_FACTS, WORKFLOW_ONLY
 from .implants import IMPLANT_CATEGORIES
 from .policy import (
     CONTRAST_DISPOSITIONS,
@@ -27,6 +29,7 @@ from .policy import (
     ImplantCheck,
     ScreeningPolicy,
     ScreeningRule,
+    Unanswerable,
 )
 
 # action codes the evaluation itself adds, so the catalogue must define them
@@ -42,8 +45,8 @@ def compile_screening(
     actions = _actions(screening, screening_name, contrast, issues)
     group_ids = tuple(g.id for g in contrast[0].groups) if contrast else ()
     for index, fact in enumerate(screening.required_answers):
-        if fact not in SCREENING_FACTS or fact in WORKFLOW_ONLY:
-            answerable = [n for n in SCREENING_FACTS if n not in WORKFLOW_ONLY]
+        if fact not in SCREENING_FACTS or fact in NOT_ANSWERED:
+            answerable = [n for n in SCREENING_FACTS if n not in NOT_ANSWERED]
             issues.append(
                 PolicyIssue(
                     screening_name,
@@ -68,6 +71,16 @@ def compile_screening(
         screening.rules, screening_name, actions, group_ids, seen_rules, issues, contrast=False
     )
     checks = _implant_checks(screening, screening_name, actions, group_ids, issues)
+    unanswerable = None
+    if screening.unanswerable is not None:
+        spec = screening.unanswerable
+        unanswerable = Unanswerable(
+            _conditions(spec.when, screening_name, "unanswerable.when", group_ids, issues),
+            _conditions(
+                spec.covered_when, screening_name, "unanswerable.covered_when", group_ids, issues
+            ),
+            spec.source,
+        )
     contrast_policy = None
     if contrast is not None:
         contrast_policy = _contrast(contrast[0], contrast[1], actions, seen_rules, issues)
@@ -80,6 +93,8 @@ def compile_screening(
         implant_checks=checks,
         actions=actions,
         file=screening_name,
+        action_deciders=_action_deciders(screening, contrast),
+        unanswerable=unanswerable,
         implant_distances=compile_implant_distances(
             screening.implant_distances, screening_name, issues
         ),
@@ -110,6 +125,13 @@ def _actions(
                 PolicyIssue(screening_name, "actions", f"action '{code}' must be defined")
             )
     return actions
+
+
+def _action_deciders(
+    screening: ScreeningFile, contrast: tuple[ContrastFile, str] | None
+) -> dict[str, str]:
+    specs = list(screening.actions) + (list(contrast[0].actions) if contrast else [])
+    return {spec.code: spec.decided_by for spec in specs if spec.decided_by}
 
 
 def _implant_checks(
@@ -175,7 +197,6 @@ def _contrast(
     seen_rules: dict[str, str],
     issues: list[PolicyIssue],
 ) -> ContrastPolicy:
-    index_by_name: dict[str, tuple[str, str]] = {}
     group_ids: list[str] = []
     for g_index, group in enumerate(contrast.groups):
         if group.id in group_ids:
@@ -183,18 +204,7 @@ def _contrast(
                 PolicyIssue(file_name, f"groups[{g_index}].id", f"duplicate '{group.id}'")
             )
         group_ids.append(group.id)
-        for generic, brands in group.agents.items():
-            for name in (generic, *brands):
-                key = " ".join(name.lower().split())
-                if key in index_by_name:
-                    issues.append(
-                        PolicyIssue(
-                            file_name,
-                            f"groups[{g_index}].agents",
-                            f"agent '{name}' is already in group {index_by_name[key][0]}",
-                        )
-                    )
-                index_by_name.setdefault(key, (group.id, generic))
+    agents, index_by_name = compile_agent_catalogue(contrast, file_name, group_ids, issues)
     for index, rule in enumerate(contrast.rules):
         if rule.disposition not in CONTRAST_DISPOSITIONS:
             issues.append(
@@ -207,11 +217,8 @@ def _contrast(
     rules = _rules(
         contrast.rules, file_name, actions, tuple(group_ids), seen_rules, issues, contrast=True
     )
-    groups = tuple(
-        ContrastGroup(g.id, g.name, {k: tuple(v) for k, v in g.agents.items()}, g.source)
-        for g in contrast.groups
-    )
-    return ContrastPolicy(groups, rules, index_by_name, file_name)
+    groups = tuple(ContrastGroup(g.id, g.name, g.source) for g in contrast.groups)
+    return ContrastPolicy(groups, agents, rules, index_by_name, file_name)
 
 
 def _rules(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .decision import ContrastDecision, ScreeningReason
+from .agents import unknown_agent_text
+from .decision import Action, ContrastDecision, ScreeningReason
 from .exam import ExamSpec
 from .policy import ContrastPolicy, ScreeningPolicy
 from .rules import apply_rules
 from .tally import Tally
 
+UNKNOWN_AGENT_ACTION = "identify_contrast_agent"
 ENGINE_SOURCE = (
     "ZoneKeeper fail-closed principle: an agent not in the site's contrast policy is not given"
 )
@@ -34,14 +36,21 @@ def decide_contrast(
         return ContrastDecision("not_applicable", None, None, None, (), ())
     found = contrast_group(contrast, exam)
     if contrast is None or found is None:
+        # fail closed, but it is a name to correct (or an agent to add), not a contraindication
         text = (
-            f"The agent '{agent}' is not in the site's contrast policy (rules/contrast.yaml): "
-            "its group, and so its kidney rules, are unknown."
+            unknown_agent_text(contrast.agents if contrast else (), agent)
+            + " Its ACR group, and so its kidney rules, are unknown: it is not given until "
+            "the agent is named as in the catalogue."
         )
         reason = ScreeningReason(
-            "unknown_contrast_agent", text, "engine.contrast", ENGINE_SOURCE, "not_cleared"
+            "unknown_contrast_agent", text, "engine.contrast", ENGINE_SOURCE, "more_info_required"
         )
-        return ContrastDecision("not_cleared", agent, None, None, (reason,), ())
+        actions = tuple(
+            Action(code, screening.actions[code], "engine.contrast")
+            for code in (UNKNOWN_AGENT_ACTION,)
+            if code in screening.actions
+        )
+        return ContrastDecision("more_info_required", agent, None, None, (reason,), actions)
     group, generic = found
     tally = Tally()
     apply_rules(tally, contrast.rules, facts, screening.actions)

@@ -49,9 +49,15 @@ class Action:
     code: str
     text: str
     source: str  # the rule id or "implants[i]" that asks for it
+    decided_by: str | None = None  # the physician who decides (actions' `decided_by`)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "source": self.source}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "source": self.source,
+            "decided_by": self.decided_by,
+        }
 
 
 @dataclass(frozen=True, slots=True)

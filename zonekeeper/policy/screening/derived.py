@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from .exam import BODY_REGIONS, SETTINGS, ExamSpec
-from .facts import SCREENING_FACTS, WORKFLOW_ONLY
+from .facts import NOT_ANSWERED, SCREENING_FACTS
 
 FactKind = Literal["answer", "number", "date", "choice"]
 
@@ -54,7 +54,7 @@ def derive_facts(
 ) -> dict[str, Any]:
     """The answered facts plus the derived ones (a new mapping)."""
     facts = dict(answered)
-    for name in WORKFLOW_ONLY:  # a sign-off that is not recorded has not been given
+    for name in NOT_ANSWERED:  # a sign-off or work-up step not recorded has not been done
         if facts.get(name) is None:
             facts[name] = False
     facts["exam.setting"] = exam.setting

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .contrast import contrast_group, decide_contrast
-from .decision import ContrastDecision, ScannerEligibility, ScreeningDecision, ScreeningReason
+from .decision import (
+    Action,
+    ContrastDecision,
+    ScannerEligibility,
+    ScreeningDecision,
+    ScreeningReason,
+)
 from .derived import derive_facts
 from .exam import ExamSpec, ScannerSpec
 from .gradient import GradientAssessment, check_gradient
@@ -21,7 +28,7 @@ from .implant_check import check_declarations, check_implant, check_on_scanner
 from .implants import ImplantDeclaration
 from .parse import parse_facts
 from .policy import SEVERITY, worst
-from .rules import apply_rules, check_required_answers
+from .rules import apply_rules, check_required_answers, report_not_asked, unanswerable_state
 from .tally import Tally
 
 if TYPE_CHECKING:  # the policy model imports this package
@@ -148,14 +155,21 @@ def _evaluate(
     found = contrast_group(policy.contrast, exam)
     facts = derive_facts(answered, exam, found[0] if found else None, today)
     common = Tally()  # what does not depend on the scanner
+    # nobody can answer (unreliable history, no proxy): unknown answers are not asked
+    not_asked: set[str] | None = (
+        set() if unanswerable_state(screening.unanswerable, facts) else None
+    )
     check_required_answers(
         common,
         screening.required_answers,
         screening.required_answers_source,
         facts,
         screening.actions,
+        not_asked=not_asked,
     )
-    apply_rules(common, screening.rules, facts, screening.actions)
+    apply_rules(common, screening.rules, facts, screening.actions, not_asked=not_asked)
+    if not_asked is not None and screening.unanswerable is not None:
+        report_not_asked(common, screening.unanswerable, not_asked, facts)
     check_declarations(common, screening, facts, implants)
     for index, implant in enumerate(implants):
         check_implant(common, screening, facts, index, implant, exam, today)
@@ -199,10 +213,23 @@ def _evaluate(
         disposition=disposition,
         scanner=exam.scanner,
         constraints=tuple(common.constraints) + tuple(booked.constraints),
-        actions=tuple(actions),
+        actions=_decided(actions, screening.action_deciders),
         eligible_scanners=eligibility,
         reasons=tuple(reasons),
-        contrast=decide_contrast(screening, policy.contrast, exam, facts),
+        contrast=_with_deciders(
+            decide_contrast(screening, policy.contrast, exam, facts), screening.action_deciders
+        ),
         policy_version=policy.version,
         evaluated_on=today,
     )
+
+
+def _decided(actions: Sequence[Action], deciders: Mapping[str, str]) -> tuple[Action, ...]:
+    """Each action with the physician who decides it, where one does."""
+    return tuple(
+        replace(a, decided_by=deciders[a.code]) if a.code in deciders else a for a in actions
+    )
+
+
+def _with_deciders(contrast: ContrastDecision, deciders: Mapping[str, str]) -> ContrastDecision:
+    return replace(contrast, actions=_decided(contrast.actions, deciders))

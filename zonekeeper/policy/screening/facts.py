@@ -10,6 +10,8 @@ answered: never good news); ``number`` facts are floats in the unit given;
 ``date`` facts are ISO dates. ``clearance.*`` facts are not answered by the
 patient: the workflow sets them from recorded sign-offs (a radiologist's orbit
 clearance, an MRMD risk/benefit decision) so the same rules can see them.
+``workup.*`` facts are not answered either: they come from the unreliable-history
+work-up steps recorded by Level 2 personnel (zonekeeper/screening/workup.py).
 """
 
 from __future__ import annotations
@@ -99,7 +101,16 @@ SCREENING_FACTS: dict[str, ScreeningFactSpec] = {
             "clearance.contrast_pregnancy",
             "Radiologist and referrer documented why gadolinium is needed in pregnancy.",
         ),
+        # unreliable-history work-up steps recorded by the workflow, never answered on the form
+        _answer("workup.scar_examination", "Physical examination for scars recorded."),
+        _answer(
+            "workup.radiographs",
+            "Radiographs of the chest and skull/orbits (and areas of concern) recorded.",
+        ),
     )
 }
 
 WORKFLOW_ONLY: frozenset[str] = frozenset(n for n in SCREENING_FACTS if n.startswith("clearance."))
+WORKUP_FACTS: frozenset[str] = frozenset(n for n in SCREENING_FACTS if n.startswith("workup."))
+# facts that no form answers (sign-offs and work-up steps): a form may not set them
+NOT_ANSWERED: frozenset[str] = WORKFLOW_ONLY | WORKUP_FACTS

@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from ..errors import suggest
+from .agents import unknown_agent_text
 from .derived import DERIVED_FACTS
 from .exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS, ExamSpec, ScannerSpec
-from .facts import SCREENING_FACTS, WORKFLOW_ONLY
+from .facts import NOT_ANSWERED, SCREENING_FACTS
 from .gradient import GradientAssessment
 from .gradient_parse import parse_gradient_assessments, parse_gradient_map
 from .implants import IMPLANT_CATEGORIES, OPERATING_MODES, ImplantDeclaration
@@ -33,6 +34,7 @@ from .parse_fields import (
     text,
     unknown_keys,
 )
+from .policy import ContrastPolicy
 from .units import Quantity
 
 # plausible ranges of numeric answers (outside: a typo, refused at the field)
@@ -77,9 +79,11 @@ def parse_facts(
                 problems, where, "unknown fact" + (f" (did you mean '{hint}'?)" if hint else "")
             )
             continue
-        if name in WORKFLOW_ONLY and not allow_workflow_facts:
+        if name in NOT_ANSWERED and not allow_workflow_facts:
             add_problem(
-                problems, where, "is set by the workflow from a recorded sign-off, not answered"
+                problems,
+                where,
+                "is set by the workflow from a recorded sign-off or work-up step, not answered",
             )
             continue
         if value is None:
@@ -298,8 +302,13 @@ def parse_scanners(
 
 
 def parse_exam(
-    data: Any, field: str = "exam", *, scanner_names: Collection[str] | None = None
+    data: Any,
+    field: str = "exam",
+    *,
+    scanner_names: Collection[str] | None = None,
+    contrast: ContrastPolicy | None = None,
 ) -> tuple[ExamSpec | None, list[Problem]]:
+    """The exam; with ``contrast``, the agent is resolved to its canonical (generic) name."""
     problems: list[Problem] = []
     given = mapping(data, field, problems)
     if given is None:
@@ -319,6 +328,14 @@ def parse_exam(
     agent = given.get("contrast_agent")
     if agent is not None:
         agent = text(agent, f"{field}.contrast_agent", problems) or None
+    if agent and contrast is not None:  # any spelling -> the canonical name, or "did you mean"
+        found = contrast.resolve(agent)
+        if found is None:
+            add_problem(
+                problems, f"{field}.contrast_agent", unknown_agent_text(contrast.agents, agent)
+            )
+        else:
+            agent = found.generic
     mode = choice(
         given.get("operating_mode", "normal"), OPERATING_MODES, f"{field}.operating_mode", problems
     )

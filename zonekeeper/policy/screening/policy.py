@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..conditions import Condition
+from .agents import ContrastAgent, resolve_agent
 
 Disposition = Literal["cleared", "conditional", "more_info_required", "not_cleared"]
 DISPOSITIONS: tuple[Disposition, ...] = (
@@ -121,25 +122,42 @@ class ScreeningPolicy:
     implant_checks: dict[str, ImplantCheck]
     actions: dict[str, str]  # code -> text, with the contrast file's actions
     file: str
+    # action code -> who decides (a named physician), for "Waiting for a physician"
+    action_deciders: dict[str, str] = field(default_factory=dict)
+    unanswerable: Unanswerable | None = None
     # exam landmark -> implant body region -> estimated cm from isocentre (a site estimate)
     implant_distances: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswerable:
+    """screening.yaml ``unanswerable``: nobody can answer (unreliable history, no proxy)."""
+
+    when: tuple[Condition, ...]
+    covered_when: tuple[Condition, ...]
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
 class ContrastGroup:
     id: str
     name: str
-    agents: dict[str, tuple[str, ...]]  # generic name -> brand names
     source: str
 
 
 @dataclass(frozen=True, slots=True)
 class ContrastPolicy:
     groups: tuple[ContrastGroup, ...]
+    agents: tuple[ContrastAgent, ...]
     rules: tuple[ScreeningRule, ...]
-    agent_index: dict[str, tuple[str, str]]  # lower-case generic or brand -> (group, generic)
+    agent_index: dict[str, ContrastAgent]  # agent_key(any spelling) -> agent
     file: str
 
+    def resolve(self, name: str) -> ContrastAgent | None:
+        """The agent named by any spelling (brand, generic, short form), None if unknown."""
+        return resolve_agent(self.agent_index, name)
+
     def find_agent(self, name: str) -> tuple[str, str] | None:
-        """(group id, generic name) of an agent named by generic or brand name."""
-        return self.agent_index.get(" ".join(name.lower().split()))
+        """(group id, generic name) of the agent named by any spelling."""
+        agent = self.resolve(name)
+        return (agent.group, agent.generic) if agent is not None else None
