@@ -90,15 +90,18 @@ def _load_forms_or_exit(directory: str | None) -> Any:
 def rules_test(directory: str | None) -> None:
     """Run the policy's own cases in DIRECTORY/tests against it (exit 1 on a failure)."""
     from .policy.screening.cases import load_screening_cases, run_screening_case
+    from .policy.screening_step_cases import load_step_cases, run_step_case
 
     policy = _load_policy_or_exit(directory)
     try:
         cases = load_cases(Path(policy.directory) / "tests")
         screening_cases = load_screening_cases(Path(policy.directory) / "tests")
+        step_cases = load_step_cases(Path(policy.directory) / "tests")
     except PolicyError as exc:
         _fail(str(exc))
     results: list[Any] = [run_case(policy, file, case) for file, case in cases]
     results += [run_screening_case(policy, f, day, case) for f, day, case in screening_cases]
+    results += [run_step_case(policy, f, case) for f, case in step_cases]
     for result in results:
         if not result.passed:
             click.echo(f"FAIL {result.file}: {result.case.name}: {result.detail}")

@@ -191,58 +191,6 @@ def test_emergent_patient_single_screen_by_level_2(app: Flask, site, as_user) ->
     assert _state(app, other) == "first_screen_done"
 
 
-def test_no_screen_exception_needs_both_physicians(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
-    tech1 = as_user("tech1")
-    sid = start(tech1, site["MRI 1"], emergent="y")
-    reason = "Suspected cord compression, patient unresponsive"
-    step(
-        tech1,
-        sid,
-        "exception",
-        ordering_physician="Dr Ortiz",
-        mr_physician="",
-        reason=reason,
-        acknowledged="y",
-    )
-    step(
-        tech1,
-        sid,
-        "exception",
-        ordering_physician="Dr Ortiz",
-        mr_physician="Dr Ortiz",
-        reason=reason,
-        acknowledged="y",
-    )
-    step(
-        tech1, sid, "exception", ordering_physician="Dr Ortiz", mr_physician="Dr Cho", reason=reason
-    )
-    assert _state(app, sid) == "draft"
-    step(
-        tech1,
-        sid,
-        "exception",
-        ordering_physician="Dr Ortiz",
-        mr_physician="Dr Cho",
-        reason=reason,
-        acknowledged="y",
-    )
-    assert _state(app, sid) == "no_screen_exception"
-    step(
-        tech1,
-        sid,
-        "final-check",
-        forms_reviewed="y",
-        visual_inspection="y",
-        detector="not_available",
-    )
-    record = _screening(app, sid)
-    assert record.state == "final_check_done"  # recorded, but never "safe_to_scan"
-    with app.app_context():
-        person = db.session.get(Person, record.person_id)
-        assert door_screening_status(person, site_today()) == "pending"
-    assert "Dr Cho" in tech1.get(f"/screenings/{sid}/record").get_data(as_text=True)
-
-
 def test_amendment_keeps_the_original(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
     tech1, tech2 = as_user("tech1"), as_user("tech2")
     sid = start(tech1, site["MRI 1"])

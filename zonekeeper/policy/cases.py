@@ -51,8 +51,8 @@ def load_cases(directory: str | Path) -> list[tuple[str, Case]]:
     for path in sorted(Path(directory).glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("kind") == "screening":
-                continue  # screening cases: see screening/cases.py
+            if isinstance(data, dict) and data.get("kind") in ("screening", "screening_steps"):
+                continue  # see screening/cases.py and screening_step_cases.py
             if isinstance(data, dict):  # top-level "x-" keys hold YAML anchors shared by cases
                 data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
             parsed = CaseFile.model_validate(data)
