@@ -33,6 +33,9 @@ DEMO_LOGINS = [
     ("mrso", "zonekeeper-mrso", "mrso"),
     ("tech", "zonekeeper-tech", "technologist"),
     ("director", "zonekeeper-director", "safety_director"),
+    # physicians sign off on screenings with their own accounts (no technologist rights)
+    ("radiologist", "zonekeeper-radiologist", "physician"),
+    ("physicist", "zonekeeper-physicist", "physician"),
 ]
 
 
@@ -85,7 +88,14 @@ SCREENING_EXCEPTIONS = {
     "Kim": (True, "Annual form on file", 400),  # expired
 }
 
-LOGIN_PEOPLE = {"admin": "Johnson", "mrso": "Reyes", "tech": "Gonzalez", "director": "Okafor"}
+LOGIN_PEOPLE = {
+    "admin": "Johnson",
+    "mrso": "Reyes",
+    "tech": "Gonzalez",
+    "director": "Okafor",
+    "radiologist": "Cho",  # Level 2 MR physician
+    "physicist": "Becker",  # MR Safety Expert
+}
 
 
 class DemoNotEmpty(Exception):
@@ -188,7 +198,15 @@ def _scanners(rooms: dict[str, Room]) -> None:
                 manufacturer="Acme Medical Systems",
                 model="Aurora 3T",
                 field_strength_t=3.0,
-                spatial_field_gradient_t_per_m=20.0,
+                # illustrative values, not any vendor's: a site enters its own system's
+                # spatial field gradient plots (operator manual, MR safety section)
+                spatial_field_gradient_t_per_m=11.5,  # at the bore entrance
+                spatial_gradient_map=[
+                    {"within_cm": 30, "max_t_per_m": 2.5, "note": "patient path, ≤ 20 cm off axis"},
+                    {"within_cm": 40, "max_t_per_m": 4.0, "note": "patient path, ≤ 20 cm off axis"},
+                    {"within_cm": 60, "max_t_per_m": 7.0, "note": "patient path, ≤ 20 cm off axis"},
+                    {"within_cm": 80, "max_t_per_m": 11.5, "note": "bore entrance"},
+                ],
                 max_slew_rate_t_per_m_per_s=200.0,
                 operating_modes=["normal", "first_level"],
                 transmit_coils=["body", "head", "extremity", "multichannel_body"],
