@@ -107,6 +107,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screening.signoff": SCREENING_READERS,
     "screening.void_signoff": SCREENING_READERS,
     "screening_api.evaluate": SCREENERS,
+    # the spatial gradient at an implant's position: MRSE or Level 2 MR physician (step table)
+    "screening.gradient_signoff": SCREENING_READERS | {"physician"},
+    "screening.void_gradient_signoff": SCREENING_READERS | {"physician"},
+    # scanners' spatial gradient data: the MRSO and the safety director enter it
+    "site.scanners": ALL_PEOPLE,
+    "site.scanner_edit": ROSTER_WRITERS,
 }
 
 

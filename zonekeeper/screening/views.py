@@ -43,6 +43,7 @@ from .forms import (
     SignoffForm,
     VoidSignoffForm,
 )
+from .gradient_views import register_gradient_signoffs
 from .models import STATE_LABELS, Screening
 from .record_pdf import screening_record_pdf
 from .services import (
@@ -137,6 +138,7 @@ def new() -> ResponseReturnValue:
             form.transmit_coil.data,
             form.setting.data,
             form.contrast_agent.data,
+            form.operating_mode.data or "normal",
         )
         today = site_today()
         if subject.date_of_birth > today:
@@ -415,3 +417,4 @@ def void_signoff_view(screening_id: int, signoff_id: int) -> ResponseReturnValue
 
 
 register_steps(bp)
+register_gradient_signoffs(bp)
