@@ -36,30 +36,8 @@ from .models import Screening, ScreeningSignoff
 from .services import ScreeningError, evaluate, screening_fingerprint, signoff_applies
 
 STEP = f"signoff.{GRADIENT_CLEARANCE}"
-SIGNER_DESIGNATIONS = ("mrse", "level_2_physician")  # as in rules/screening_steps.yaml
 ASKING_CHECKS = ("implant.spatial_gradient_unconfirmed", "implant.spatial_gradient_exceeded")
 UNITS = ("T/m", "G/cm")
-
-
-def _register_kind() -> None:
-    """The generic sign-off list (signoffs.signoff_rows) names each sign-off by its kind:
-    give this one a kind so that list can show it (it is never offered there)."""
-    from .signoffs import CLEARANCES, ClearanceKind
-
-    CLEARANCES.setdefault(
-        GRADIENT_CLEARANCE,
-        ClearanceKind(
-            GRADIENT_CLEARANCE,
-            "spatial gradient at the implant's position",
-            "MR Safety Expert",
-            SIGNER_DESIGNATIONS,
-            (),
-            "e.g. Vendor spatial field gradient plot, patient path 20 cm off axis",
-        ),
-    )
-
-
-_register_kind()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,16 +146,11 @@ def record_gradient_signoff(
     """Record the value and evaluate again. ScreeningError (nothing changed) if refused."""
     _open(screening)
     authorize_step(STEP, current_user, today, policy)
-    designation = next(
-        (
-            d
-            for d in step_actor(current_user, today, policy).designations
-            if d in SIGNER_DESIGNATIONS
-        ),
-        None,
-    )
-    if designation is None:  # the step table allows others than this module knows: refuse
-        raise ScreeningError("Only an MR Safety Expert or a Level 2 MR physician can sign this.")
+    held = step_actor(current_user, today, policy).designations
+    # the designation signed as: the first of the step table's that the signer holds
+    designation = next((d for d in policy.steps[STEP].designations if d in held), None)
+    if designation is None:  # a table without designations for this step: refuse
+        raise ScreeningError(f"Only {policy.steps[STEP].who} may sign this.")
     scanner = db.session.get(Scanner, scanner_id)
     implants, _problems = read_implants(screening.implants, today)
     evaluation = screening.latest_evaluation
