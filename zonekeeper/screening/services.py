@@ -228,7 +228,13 @@ def evaluate(
 ) -> ScreeningEvaluation:
     """Run the engine on the screening as it stands (answers, implants, exam and the
     physicians' valid sign-offs) and keep the decision."""
-    facts = {**check_answers(screening, today).facts, **signoff_facts(screening)}
+    from .workup import workup_facts  # workup.py builds on this module
+
+    facts = {
+        **check_answers(screening, today).facts,
+        **signoff_facts(screening),
+        **workup_facts(screening),  # the unreliable-history work-up steps recorded
+    }
     implants, _problems = read_implants(screening.implants, today)
     exam = ExamSpec(
         screening.scanner.name,

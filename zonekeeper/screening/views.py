@@ -69,6 +69,7 @@ from .signoffs import (
 )
 from .step_views import register_steps
 from .workflow import acting_person, final_check_problems, is_current_level_2
+from .workup_views import register_workup
 
 bp = Blueprint("screening", __name__, url_prefix="/screenings")
 SCREENERS = ("technologist", "mrso")
@@ -417,4 +418,5 @@ def void_signoff_view(screening_id: int, signoff_id: int) -> ResponseReturnValue
 
 
 register_steps(bp)
+register_workup(bp)
 register_gradient_signoffs(bp)
