@@ -207,7 +207,7 @@ def evaluate_request(
     if scanner is not None and isinstance(exam_data, Mapping):
         exam_data = {**exam_data, "scanner": scanner}
     names = [s.name for s in site_scanners()]
-    exam, more = parse_exam(exam_data, scanner_names=names)
+    exam, more = parse_exam(exam_data, scanner_names=names, contrast=policy.contrast)
     problems.extend(more)
     if problems or implants is None or exam is None:
         return None, problems
