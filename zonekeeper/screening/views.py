@@ -57,14 +57,13 @@ from .services import (
     unconfirmed_constraints,
     valid_confirmations,
 )
+from .signoff_views import register_signoffs
 from .signoffs import (
     ACTION_CLEARANCE,
     CLEARANCES,
-    record_signoff,
     requested_clearances,
     signing_designation,
     signoff_rows,
-    void_signoff,
     who_may_sign,
 )
 from .step_views import register_steps
@@ -361,62 +360,7 @@ def record_pdf(screening_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:screening_id>/signoffs", methods=["POST"])
-def signoff(screening_id: int) -> ResponseReturnValue:
-    """A physician records a clearance; a refusal is shown at the form (400)."""
-    record = load_screening(screening_id, lock=True)
-    form = SignoffForm()
-    valid = form.validate_on_submit()
-    if "csrf_token" in form.errors:
-        abort(400)
-    if not valid:
-        return _page(record, signoff_form=form, status=400)
-    kind = CLEARANCES.get(form.clearance.data or "")
-    try:
-        record_signoff(
-            record,
-            form.clearance.data or "",
-            form.basis.data or "",
-            form.co_signer.data or "",
-            site_today(),
-            current_policy(),
-        )
-        db.session.commit()
-    except ScreeningError as exc:
-        db.session.rollback()
-        record = load_screening(screening_id)
-        return _page(record, signoff_form=form, signoff_error=str(exc), status=400)
-    evaluation = record.latest_evaluation
-    outcome = evaluation.disposition.replace("_", " ") if evaluation else "not evaluated"
-    flash(
-        f"{kind.label.capitalize() if kind else 'Sign-off'} recorded. Outcome: {outcome}.", "info"
-    )
-    return redirect(url_for("screening.screening", screening_id=record.id) + "#outcome")
-
-
-@bp.route(
-    "/<int:screening_id>/signoffs/<int:signoff_id>/void", methods=["POST"], endpoint="void_signoff"
-)
-def void_signoff_view(screening_id: int, signoff_id: int) -> ResponseReturnValue:
-    """Void a wrong sign-off with a reason; it stays on the record, the finding returns."""
-    record = load_screening(screening_id, lock=True)
-    form = VoidSignoffForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        flash("Give the reason for voiding the sign-off (at least 5 characters).", "error")
-        return redirect(url_for("screening.screening", screening_id=record.id) + "#signoffs")
-    try:
-        void_signoff(record, signoff_id, form.reason.data or "", site_today(), current_policy())
-        db.session.commit()
-    except ScreeningError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("screening.screening", screening_id=screening_id) + "#signoffs")
-    flash("Sign-off voided. The screening was evaluated again without it.", "info")
-    return redirect(url_for("screening.screening", screening_id=record.id) + "#outcome")
-
-
 register_steps(bp)
+register_signoffs(bp)
 register_workup(bp)
 register_gradient_signoffs(bp)
