@@ -130,7 +130,7 @@ def test_radiologist_records_the_orbit_clearance_of_the_demo_patient(
     page.click("nav >> text=Screening")
     page.click("text=Victor Hale")
     banner = page.locator("#outcome")
-    expect(banner).to_contain_text("Not cleared on the 1.5 T (MRI 1)")
+    expect(banner).to_contain_text("More information required before the 1.5 T (MRI 1)")
     offer = page.locator("#signoff-orbits")
     offer.locator("summary").click()
     expect(offer).to_contain_text("Your account cannot sign this")
