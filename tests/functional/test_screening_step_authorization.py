@@ -288,3 +288,20 @@ def test_recheck_returns_final_checks_recorded_by_someone_not_level_2(
         assert door_screening_status(person, site_today()) != "cleared"
     again = runner.invoke(args=["screen", "recheck"])
     assert again.exit_code == 0 and "0 screening(s)" in again.output
+
+
+def test_a_physician_signing_in_from_the_home_page_lands_on_the_screenings(
+    app: Flask, site
+) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    first = client.get("/")
+    assert first.status_code == 302 and "/sign-in" in first.headers["Location"]
+    from tests.conftest import csrf_token
+
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    signed = client.post(
+        first.headers["Location"],
+        data={"username": "drcho", "password": factories.PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    assert signed.status_code == 302 and signed.headers["Location"].endswith("/screenings/")
+    assert client.get(signed.headers["Location"]).status_code == 200

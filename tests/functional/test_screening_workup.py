@@ -257,3 +257,50 @@ def test_the_banner_says_who_can_lift_a_finding(app: Flask, site, as_user) -> No
     text = page_text(tech1, lead)
     assert "Not cleared: nobody at the desk can lift this." in text
     assert "Waiting for a physician" not in text
+
+
+def test_nobody_can_answer_needs_no_i_dont_know_typed_into_every_question(
+    app: Flask, site, as_user
+) -> None:  # type: ignore[no-untyped-def]
+    """A user trial: answering only 'no reliable history' and 'no proxy' left the first screen
+    refused ('32 questions unanswered'); typing "I don't know" then voided the work-up."""
+    tech1, tech2, rad = as_user("tech1"), as_user("tech2"), as_user("rad")
+    sid = start(tech1, site["MRI 1"])
+    only = {
+        "respondent": "staff",
+        "history_reliable": "no",
+        "proxy_available": "no",
+        "weight_kg": "70",
+        "height_cm": "175",
+    }
+    assert save(tech1, sid, only).status_code == 302
+    assert _record(tech1, sid, "workup.scar_examination", SCARS).status_code == 302
+    assert _record(tech2, sid, "workup.radiographs", FILMS).status_code == 302
+    page = rad.get(f"/screenings/{sid}").get_data(as_text=True)
+    rad.post(
+        f"/screenings/{sid}/signoffs",
+        data={
+            "csrf_token": csrf_token(page),
+            "clearance": "clearance.unreliable_history",
+            "basis": DECISION,
+        },
+    )
+    assert _state(app, sid)[0] == "cleared"
+    assert step(tech1, sid, "first-screen").status_code == 302
+    step(tech2, sid, "second-screen", reviewed="y")
+    step(tech2, sid, "final-check", forms_reviewed="y", visual_inspection="y", detector="used")
+    with app.app_context():
+        assert db.session.get(Screening, sid).state == "safe_to_scan"
+
+
+def test_open_questions_still_block_the_first_screen_when_someone_can_answer(
+    app: Flask, site, as_user
+) -> None:  # type: ignore[no-untyped-def]
+    tech1 = as_user("tech1")
+    sid = start(tech1, site["MRI 1"])
+    partial = {"respondent": "patient", "history_reliable": "yes", "weight_kg": "70"}
+    save(tech1, sid, partial)
+    step(tech1, sid, "first-screen")
+    with app.app_context():
+        assert db.session.get(Screening, sid).state == "draft"
+    assert "question(s) are unanswered" in page_text(tech1, sid)

@@ -17,7 +17,7 @@ ROLE_LABELS = {
     "mrso": "MRSO",
     "safety_director": "Safety director",
     "admin": "Administrator",
-    "physician": "Physician (radiologist, MRMD, Level 2 MR physician)",
+    "physician": "Physician",
     "kiosk": "Door kiosk",
 }
 ROLES = tuple(ROLE_LABELS)

@@ -29,12 +29,15 @@ def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes to the dashboard (kiosks: their page)."""
     if current_user.is_authenticated and current_user.role == "kiosk":
         return url_for("doors.kiosk")
+    physician = current_user.is_authenticated and current_user.role == "physician"
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
+        # physicians sign off on screenings and see nothing else
+        allowed_here = not physician or parts.path.startswith("/screenings")
+        if not parts.scheme and not parts.netloc and allowed_here:
             return target
-    if current_user.is_authenticated and current_user.role == "physician":
-        return url_for("screening.index")  # physicians sign off on screenings, nothing else
+    if physician:
+        return url_for("screening.index")
     return url_for("site.dashboard")
 
 

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..people.models import Person
 from ..people.services import person_standing
 from ..policy import Policy
+from ..policy.screening.rules import unanswerable_state
 from .authorization import authorize_step, may_take
 from .models import ConstraintConfirmation, Screening
 from .services import (
@@ -64,7 +65,12 @@ def submit_first_screen(screening: Screening, today: date, policy: Policy) -> No
         raise ScreeningError("The first screen is already recorded.")
     _authorize("first_screen", today, policy)
     result = check_answers(screening, today)
-    if result.missing or not result.valid:
+    # nobody can answer (no reliable history, no proxy: rules/screening.yaml `unanswerable`):
+    # the open questions are not asked; the engine asks for the ACR work-up instead
+    not_asked = policy.screening is not None and unanswerable_state(
+        policy.screening.unanswerable, result.facts
+    )
+    if not result.valid or (result.missing and not not_asked):
         raise ScreeningError(
             f"The form is not complete: {len(result.missing)} question(s) are unanswered. "
             'Answer "I don\'t know" where the patient does not know.'

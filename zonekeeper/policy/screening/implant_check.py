@@ -169,8 +169,10 @@ def _missing_conditions(implant: ImplantDeclaration) -> str:
     if implant.max_spatial_gradient_t_per_m is None:
         missing.append("the maximum spatial field gradient")
     rf = (implant.max_whole_body_sar_w_per_kg, implant.max_head_sar_w_per_kg, implant.max_b1rms_ut)
-    if all(limit is None for limit in rf):
-        missing.append("an RF limit (SAR or B1+rms)")
+    # "Normal Operating Mode" is itself an RF condition: the scanner then keeps whole-body
+    # SAR <= 2 W/kg and head SAR <= 3.2 W/kg (IEC 60601-2-33); First Level is not a limit
+    if all(limit is None for limit in rf) and implant.operating_mode != "normal":
+        missing.append("an RF limit (SAR or B1+rms, or Normal Operating Mode)")
     if implant.operating_mode is None:
         missing.append("the operating mode")
     return " or ".join(missing)
