@@ -70,7 +70,17 @@ SCREENING_CASE: dict[str, Any] = {
                 "body_region": {"type": "string", "examples": ["head"]},
                 "transmit_coil": {"type": "string", "examples": ["body"]},
                 "setting": {"enum": ["inpatient", "outpatient"]},
-                "contrast_agent": {"type": ["string", "null"], "examples": ["gadobutrol"]},
+                "contrast_agent": {
+                    "type": ["string", "null"],
+                    "description": "Brand, generic or short name (rules/contrast.yaml catalogue); "
+                    "an unknown name is a 422 with a did-you-mean.",
+                    "examples": ["gadobutrol", "Dotarem", "Gd-DOTA"],
+                },
+                "operating_mode": {
+                    "enum": ["normal", "first_level"],
+                    "default": "normal",
+                    "description": "The planned operating mode (IEC 60601-2-33).",
+                },
             },
         },
     },
