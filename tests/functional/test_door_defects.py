@@ -366,3 +366,20 @@ def test_display_text_is_inside_the_hash_and_old_rows_still_verify(
         newest.hash_version = 1  # passing it off as an old row does not help
         db.session.commit()
         assert verify_access_log()[1] is not None
+
+
+def test_an_authorization_for_zone_iv_covers_zone_iii_and_not_the_other_way(
+    client: FlaskClient, site, auth, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.doors.authorizations import authorization_for
+
+    _authorize(client, auth, site, zone="IV")
+    scan(client, site, "zone-iii", site["badges"]["nurse"])
+    assert scan(client, site, "zone-iii", site["badges"]["aide"]).get_json()["escorting"] == [
+        "Nina Nurse"
+    ]
+    with app.app_context():
+        record = db.session.scalars(select(ZoneAuthorization)).one()
+        row = (1, "III", record.valid_from, record.valid_until, "Lee", "Tech")
+        assert authorization_for((row,), "IV", record.valid_from) is None
+        assert authorization_for((row,), "III", record.valid_from) is not None

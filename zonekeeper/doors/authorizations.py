@@ -26,7 +26,7 @@ from .models import ZoneAuthorization
 AUTHORIZABLE_ZONES = ("III", "IV")
 MAX_AUTHORIZATION_HOURS = 24  # a shift, a visit: never an open-ended pass
 # the zones an authorization for a zone covers (Zone IV lies inside Zone III)
-COVERS = {"III": ("III", "IV"), "IV": ("IV",)}
+COVERS = {"III": ("III",), "IV": ("III", "IV")}
 
 
 class AuthorizationError(ValueError):
