@@ -87,9 +87,9 @@ def _orbit_patient(client: FlaskClient, scanner_id: int) -> int:
 def test_orbit_clearance_by_a_radiologist_clears_the_patient(app: Flask, site, as_user) -> None:  # type: ignore[no-untyped-def]
     tech1, tech2, rad = as_user("tech1"), as_user("tech2"), as_user("rad")
     sid = _orbit_patient(tech1, site["MRI 1"])
-    assert _disposition(app, sid) == "not_cleared"
+    assert _disposition(app, sid) == "more_info_required"
     text = page_text(tech1, sid)
-    assert "Obtain plain radiographs of the orbits" in text
+    assert "Waiting for a physician: radiologist — The radiologist decides: they need plain radiographs of the orbits" in text
     assert "→ Record the radiologist's orbit clearance" in text
     assert "Your account cannot sign this" in text
 
@@ -107,7 +107,7 @@ def test_orbit_clearance_by_a_radiologist_clears_the_patient(app: Flask, site, a
         rad, sid, "clearance.pregnancy", co_signer="Dr Ref"
     ).get_data(as_text=True)
     assert _sign(rad, sid, "clearance.orbits", basis="ok").status_code == 400
-    assert _disposition(app, sid) == "not_cleared"
+    assert _disposition(app, sid) == "more_info_required"
 
     response = _sign(rad, sid, "clearance.orbits")
     assert response.status_code == 302
@@ -164,7 +164,7 @@ def test_voiding_a_signoff_brings_the_finding_back(app: Flask, site, as_user) ->
         url, data={"csrf_token": csrf_token(page), "reason": "Films of another patient"}
     )
     assert response.status_code == 302
-    assert _disposition(app, sid) == "not_cleared"
+    assert _disposition(app, sid) == "more_info_required"
     text = page_text(tech1, sid)
     assert "VOID" in text and "Films of another patient" in text  # kept, with the reason
     assert "→ Record the radiologist's orbit clearance" in text  # asked for again
@@ -181,7 +181,7 @@ def test_pregnancy_needs_the_referrer_and_the_mrmd_may_sign(app: Flask, site, as
     tech1, mrmd = as_user("tech1"), as_user("mrmd")
     sid = start(tech1, site["MRI 1"])
     save(tech1, sid, complete_answers(pregnant="yes"))
-    assert _disposition(app, sid) == "not_cleared"
+    assert _disposition(app, sid) == "more_info_required"
     assert "Record the radiologist's pregnancy risk/benefit decision" in page_text(tech1, sid)
     refused = _sign(mrmd, sid, "clearance.pregnancy", basis="Needed now, no alternative")
     assert refused.status_code == 400
@@ -255,7 +255,7 @@ def test_a_metalworking_review_never_clears_shrapnel_declared_later(
     save(tech1, sid, complete_answers(metalworking="yes", metal_fragments="yes"))
     with app.app_context():
         evaluation = db.session.get(Screening, sid).latest_evaluation
-        assert evaluation.disposition == "not_cleared"
+        assert evaluation.disposition == "more_info_required"
         codes = {r["code"] for r in evaluation.decision["reasons"]}
         assert "metallic_foreign_body" in codes
     # the metalworking review is shown as no longer applying: the history finding is back too
@@ -287,7 +287,7 @@ def test_a_signoff_applies_only_to_the_answers_it_was_given_on(app: Flask, site,
 
     # any change of the answers (or the implants) and the finding comes back
     save(tech1, sid, complete_answers(**ORBIT, weight_kg="82"))
-    assert _disposition(app, sid) == "not_cleared"
+    assert _disposition(app, sid) == "more_info_required"
     text = page_text(tech1, sid)
     assert "NO LONGER APPLIES" in text and STALE in text.lower()
     assert "→ Record the radiologist's orbit clearance" in text
@@ -324,7 +324,7 @@ def test_an_amendment_that_changes_the_answers_drops_the_signoff(app: Flask, sit
     with app.app_context():
         evaluation = db.session.get(Screening, new_id).latest_evaluation
         codes = {r["code"] for r in evaluation.decision["reasons"]}
-        assert evaluation.disposition == "not_cleared"
+        assert evaluation.disposition == "more_info_required"
         assert {"orbit_foreign_body", "metallic_foreign_body"} <= codes
     assert STALE in page_text(tech2, new_id).lower()
 

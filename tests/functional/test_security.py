@@ -267,7 +267,9 @@ def test_every_route_answers_each_role_as_the_access_table_says(
         db.session.flush()
         return {
             "screening_id": screening.id,
+            "scanner_id": scanner_id,
             "signoff_id": 1,  # voiding a missing sign-off is refused in the view, not by role
+            "step_id": 1,  # voiding a missing work-up step is refused in the view, not by role
             "presence_id": presence.id,
             "person_id": person.id,
             "designation_id": designation.id,

@@ -70,7 +70,6 @@ def test_companion_form_asks_the_same_safety_questions(
         "patient.breastfeeding",
         "patient.claustrophobia",
         "contrast.prior_reaction",
-        "history.proxy_available",
     }
     expected = {
         fact
@@ -302,7 +301,7 @@ def test_every_problem_is_reported_at_once(forms_copy: Path) -> None:
 
     _edit_patient(forms_copy, edit)
     broken = forms_copy / "non_mr_personnel.yaml"
-    broken.write_text(broken.read_text().replace("version: 1", "version: one"))
+    broken.write_text(broken.read_text().replace("version: 2", "version: two"))
     issues = _issues(forms_copy)
     assert {i.file for i in issues} == {"patient.yaml", "non_mr_personnel.yaml"}
     assert len(issues) == 3
@@ -335,32 +334,65 @@ def _archive(forms: Path, version: int) -> Path:
     return target
 
 
+def _current_version(forms: Path) -> int:
+    return int(yaml.safe_load((forms / "patient.yaml").read_text())["version"])
+
+
 def test_archived_versions_load_beside_the_current_one(forms_copy: Path) -> None:
-    _archive(forms_copy, 1)
+    current = _current_version(forms_copy)
+    _archive(forms_copy, current)
 
     def new_version(data: dict[str, Any]) -> None:
-        data["version"] = 2
+        data["version"] = current + 1
         _question(data, "claustrophobia")["text"] = "Are you afraid of small spaces?"
 
     _edit_patient(forms_copy, new_version)
     registry = load_forms(forms_copy)
-    assert registry.versions("patient") == [1, 2]
-    assert registry.current("patient").version == 2
-    old = registry.get("patient", 1)
-    assert not old.current and old.file == "archive/patient.v1.yaml"
+    assert registry.versions("patient") == list(range(1, current + 2))
+    assert registry.current("patient").version == current + 1
+    old = registry.get("patient", current)
+    assert not old.current and old.file == f"archive/patient.v{current}.yaml"
     assert old.definition_hash != registry.current("patient").definition_hash
     with pytest.raises(KeyError):
-        registry.get("patient", 3)
+        registry.get("patient", current + 2)
 
 
 def test_duplicate_form_version_is_refused(forms_copy: Path) -> None:
-    _archive(forms_copy, 1)
+    current = _current_version(forms_copy)
+    _archive(forms_copy, current)
     issues = _issues(forms_copy)
-    assert any("form 'patient' version 1 is already defined" in i.message for i in issues)
+    assert any(f"form 'patient' version {current} is already defined" in i.message for i in issues)
+
+
+def test_the_shipped_archive_keeps_version_1_of_both_forms() -> None:
+    registry = load_forms("forms")
+    for form_id in ("patient", "non_mr_personnel"):
+        assert registry.current(form_id).version == 2
+        assert registry.get(form_id, 1).file == f"archive/{form_id}.v1.yaml"
+
+
+def test_both_forms_ask_for_a_knowledgeable_proxy_when_the_history_is_unreliable() -> None:
+    registry = load_forms("forms")
+    for form_id in ("patient", "non_mr_personnel"):
+        form = registry.current(form_id)
+        base = {
+            q.id: "no"
+            for q in form.questions.values()
+            if q.type == "yes_no_unknown" and q.show_if is None and q.required
+        }
+        answers = {**base, "history_reliable": "no", "proxy_available": "no"}
+        facts = validate_answers(form, answers).facts
+        assert facts["history.reliable"] is False
+        assert facts["history.proxy_available"] is False
+        # a reliable history hides the question: an answer to it is refused
+        hidden = validate_answers(
+            form, {**base, "history_reliable": "yes", "proxy_available": "no"}
+        )
+        assert any(p.code == "hidden" for p in hidden.problems)
 
 
 def test_current_file_must_be_the_newest_version(forms_copy: Path) -> None:
-    _archive(forms_copy, 3)
+    _archive(forms_copy, _current_version(forms_copy) + 2)
     issues = _issues(forms_copy)
     assert any(
         i.file == "patient.yaml" and "the current file must be the newest" in i.message

@@ -23,7 +23,15 @@ def test_shipped_rules_validate() -> None:
 @pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.yaml")), ids=lambda p: p.name)
 def test_each_rule_file_has_a_kind_and_parses(path: Path) -> None:
     data = yaml.safe_load(path.read_text())
-    assert data["kind"] in {"zones", "personnel", "access", "audits", "screening", "contrast"}
+    assert data["kind"] in {
+        "zones",
+        "personnel",
+        "access",
+        "audits",
+        "screening",
+        "contrast",
+        "screening_steps",
+    }
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ AUDIT_RUNNERS = frozenset({"mrso", "safety_director", "technologist"})
 # the safety director reads the records
 SCREENERS = frozenset({"technologist", "mrso"})
 SCREENING_READERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
+# the unreliable-history work-up steps (scars, radiographs): Level 2 checked by the step table
+WORKUP_RECORDERS = frozenset({"technologist", "mrso", "physician"})
 # the no-screen exception is signed by a Level 2 MR physician's own account (step table)
 EXCEPTION_SIGNERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
 
@@ -109,7 +111,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # physicians' sign-offs: the designation (radiologist, MRMD) is checked in the workflow
     "screening.signoff": SCREENING_READERS,
     "screening.void_signoff": SCREENING_READERS,
+    # the unreliable-history work-up: current Level 2 (step table) checked in the workflow
+    "screening.workup_step": WORKUP_RECORDERS,
+    "screening.void_workup_step": WORKUP_RECORDERS,
     "screening_api.evaluate": SCREENERS,
+    # the spatial gradient at an implant's position: MRSE or Level 2 MR physician (step table)
+    "screening.gradient_signoff": SCREENING_READERS | {"physician"},
+    "screening.void_gradient_signoff": SCREENING_READERS | {"physician"},
+    # scanners' spatial gradient data: the MRSO and the safety director enter it
+    "site.scanners": ALL_PEOPLE,
+    "site.scanner_edit": ROSTER_WRITERS,
 }
 
 

@@ -8,6 +8,7 @@ problems.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,26 +20,71 @@ from ..policy import Policy
 from ..policy.screening.decision import ScreeningDecision
 from ..policy.screening.evaluate import evaluate_screening
 from ..policy.screening.exam import ExamSpec, ScannerSpec
+from ..policy.screening.gradient import GradientAssessment
+from ..policy.screening.gradient_parse import parse_gradient_map
 from ..policy.screening.implants import ImplantDeclaration
 from ..policy.screening.parse import parse_exam, parse_implants
 from ..questionnaires import validate_answers
 from ..questionnaires.store import current_forms, current_questionnaire
 from ..site.models import Scanner
+from .models import ScreeningSignoff
 
+log = logging.getLogger(__name__)
 IMPLANT_LIST_QUESTION = "implants"
+# the sign-off that carries a value (details), never a clearance.* fact
+GRADIENT_CLEARANCE = "clearance.spatial_gradient"
 REQUEST_KEYS = ("form", "form_version", "answers", "implants", "exam")
 Problem = dict[str, str]
 
 
 def scanner_spec(scanner: Scanner) -> ScannerSpec:
+    worst_case = scanner.spatial_field_gradient_t_per_m
+    rows, problems = parse_gradient_map(
+        scanner.spatial_gradient_map or [], worst_case_t_per_m=worst_case
+    )
+    if rows is None:  # validated at entry, so only a hand-edited row: as if none (fail closed)
+        log.error("scanner %s: unreadable spatial gradient table %s", scanner.name, problems)
     return ScannerSpec(
         name=scanner.name,
         field_strength_t=scanner.field_strength_t,
-        spatial_field_gradient_t_per_m=scanner.spatial_field_gradient_t_per_m,
+        spatial_field_gradient_t_per_m=worst_case,
         max_slew_rate_t_per_m_per_s=scanner.max_slew_rate_t_per_m_per_s,
         operating_modes=tuple(scanner.operating_modes or ()),
         transmit_coils=tuple(scanner.transmit_coils or ()),
+        spatial_gradient_map=rows or (),
     )
+
+
+def gradient_assessments(lineage: str, fingerprint: str) -> tuple[GradientAssessment, ...]:
+    """The spatial gradients signed off on this lineage, still valid (not voided, given on
+    these answers and implants), as the engine takes them."""
+    if not lineage or not fingerprint:
+        return ()
+    found = []
+    for signoff in db.session.scalars(
+        select(ScreeningSignoff)
+        .where(
+            ScreeningSignoff.lineage == lineage,
+            ScreeningSignoff.clearance == GRADIENT_CLEARANCE,
+            ScreeningSignoff.voided_at.is_(None),
+            ScreeningSignoff.fingerprint == fingerprint,
+        )
+        .order_by(ScreeningSignoff.id)
+    ):
+        details = signoff.details or {}
+        try:
+            found.append(
+                GradientAssessment(
+                    int(details["implant"]),
+                    str(details["scanner"]),
+                    float(details["value_t_per_m"]),
+                    str(details["position"]),
+                    str(details["source"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):  # unreadable: ignored, so it clears nothing
+            log.error("gradient sign-off #%s has unreadable details", signoff.id)
+    return tuple(found)
 
 
 def site_scanners() -> list[Scanner]:
@@ -91,9 +137,10 @@ def decide(
     implants: Sequence[ImplantDeclaration],
     exam: ExamSpec,
     today: date,
+    assessments: Sequence[GradientAssessment] = (),
 ) -> ScreeningDecision:
     scanners = [scanner_spec(s) for s in site_scanners()]
-    return evaluate_screening(policy, facts, implants, exam, scanners, today)
+    return evaluate_screening(policy, facts, implants, exam, scanners, today, assessments)
 
 
 def _answer_problems(result_problems: Sequence[Any]) -> list[Problem]:

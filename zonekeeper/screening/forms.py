@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import options
 from ..policy.screening.exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS
+from ..policy.screening.implants import MODE_LABELS
 
 SUBJECT_LABELS = (
     ("patient", "Patient"),
@@ -35,6 +36,12 @@ class ExamFields(FlaskForm):
         "Transmit coil", choices=options((c, _label(c)) for c in TRANSMIT_COILS)
     )
     setting = SelectField("Setting", choices=options((s, _label(s)) for s in SETTINGS))
+    operating_mode = SelectField(
+        "Planned operating mode",
+        choices=options(MODE_LABELS.items()),
+        default="normal",
+        validators=[DataRequired()],
+    )
     contrast_agent = StringField(
         "Contrast agent (leave empty if none)", validators=[Optional(), Length(max=120)]
     )

@@ -181,8 +181,10 @@ class Screening(db.Model):  # type: ignore[name-defined]
 
     @property
     def exam_key(self) -> str:
-        """What a confirmation is valid for: the scanner, the coil and the body region."""
-        return f"{self.scanner_id}|{self.transmit_coil}|{self.body_region}"
+        """What a confirmation is valid for: the scanner, the coil, the body region and the
+        operating mode (confirmations given before the mode was part of it no longer match:
+        they are asked again, which fails closed)."""
+        return f"{self.scanner_id}|{self.transmit_coil}|{self.body_region}|{self.operating_mode}"
 
 
 class ScreeningEvaluation(db.Model):  # type: ignore[name-defined]

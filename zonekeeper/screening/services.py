@@ -25,7 +25,13 @@ from ..policy.screening.exam import ExamSpec
 from ..questionnaires import AnswerResult, validate_answers
 from ..questionnaires.store import current_questionnaire
 from ..site.models import Scanner
-from .evaluation import decide, implant_as_si, read_implants
+from .evaluation import (
+    GRADIENT_CLEARANCE,
+    decide,
+    gradient_assessments,
+    implant_as_si,
+    read_implants,
+)
 from .models import (
     SUBJECT_FORMS,
     ConstraintConfirmation,
@@ -56,6 +62,7 @@ class ExamDetails:
     transmit_coil: str
     setting: str
     contrast_agent: str | None = None
+    operating_mode: str = "normal"  # normal | first_level (IEC 60601-2-33)
 
 
 def find_or_create_subject(details: SubjectDetails) -> ScreeningSubject:
@@ -157,6 +164,7 @@ def _set_exam(screening: Screening, exam: ExamDetails) -> None:
     screening.transmit_coil = exam.transmit_coil
     screening.setting = exam.setting
     screening.contrast_agent = (exam.contrast_agent or "").strip() or None
+    screening.operating_mode = exam.operating_mode
 
 
 def check_answers(screening: Screening, today: date) -> AnswerResult:
@@ -208,7 +216,10 @@ def signoff_facts(screening: Screening) -> dict[str, bool]:
                 ScreeningSignoff.fingerprint == screening_fingerprint(screening),
             )
         )
+        # a signed-off spatial gradient is a value, not a fact: evaluate() passes it apart
         if signoff_applies(signoff, screening)
+        and signoff.details is None
+        and signoff.clearance != GRADIENT_CLEARANCE
     }
 
 
@@ -217,7 +228,13 @@ def evaluate(
 ) -> ScreeningEvaluation:
     """Run the engine on the screening as it stands (answers, implants, exam and the
     physicians' valid sign-offs) and keep the decision."""
-    facts = {**check_answers(screening, today).facts, **signoff_facts(screening)}
+    from .workup import workup_facts  # workup.py builds on this module
+
+    facts = {
+        **check_answers(screening, today).facts,
+        **signoff_facts(screening),
+        **workup_facts(screening),  # the unreliable-history work-up steps recorded
+    }
     implants, _problems = read_implants(screening.implants, today)
     exam = ExamSpec(
         screening.scanner.name,
@@ -225,8 +242,10 @@ def evaluate(
         screening.transmit_coil,
         screening.setting,  # type: ignore[arg-type]
         screening.contrast_agent,
+        screening.operating_mode,  # type: ignore[arg-type]
     )
-    decision = decide(policy, facts, implants or (), exam, today)
+    assessments = gradient_assessments(screening.lineage, screening_fingerprint(screening))
+    decision = decide(policy, facts, implants or (), exam, today, assessments)
     if implants is None:  # stored implants no longer read (should not happen): fail closed
         data = decision.to_dict()
         data["disposition"] = "not_cleared"
@@ -315,6 +334,7 @@ def change_exam(screening: Screening, exam: ExamDetails, today: date, policy: Po
         "region": screening.body_region,
         "setting": screening.setting,
         "contrast_agent": screening.contrast_agent,
+        "operating_mode": screening.operating_mode,
     }
     old_key = screening.exam_key
     _set_exam(screening, exam)
@@ -324,6 +344,7 @@ def change_exam(screening: Screening, exam: ExamDetails, today: date, policy: Po
         "region": screening.body_region,
         "setting": screening.setting,
         "contrast_agent": screening.contrast_agent,
+        "operating_mode": screening.operating_mode,
     }
     if before == after:
         return False
@@ -332,7 +353,9 @@ def change_exam(screening: Screening, exam: ExamDetails, today: date, policy: Po
         for confirmation in screening.confirmations:
             if confirmation.voided_at is None:
                 confirmation.voided_at = utcnow()
-                confirmation.void_reason = "The scanner, coil or body region changed."
+                confirmation.void_reason = (
+                    "The scanner, coil, body region or operating mode changed."
+                )
                 voided += 1
     record_event(
         "screening.exam",

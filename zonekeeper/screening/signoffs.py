@@ -137,11 +137,16 @@ ACTION_CLEARANCE = {code: kind.fact for kind in CLEARANCES.values() for code in 
 
 
 def lineage_signoffs(screening: Screening) -> list[ScreeningSignoff]:
-    """Every sign-off of this screening and its earlier versions, voided ones included."""
+    """Every sign-off of this screening and its earlier versions, voided ones included
+    (the ``clearance.*`` kinds above; the spatial gradient sign-offs, which carry values,
+    are listed by gradient_signoffs.py)."""
     return list(
         db.session.scalars(
             select(ScreeningSignoff)
-            .where(ScreeningSignoff.lineage == screening.lineage)
+            .where(
+                ScreeningSignoff.lineage == screening.lineage,
+                ScreeningSignoff.clearance.in_(tuple(CLEARANCES)),
+            )
             .order_by(ScreeningSignoff.id)
         )
     )

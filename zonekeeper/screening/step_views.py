@@ -106,6 +106,7 @@ def exam(screening_id: int) -> ResponseReturnValue:
         form.transmit_coil.data,
         form.setting.data,
         form.contrast_agent.data,
+        form.operating_mode.data or "normal",
     )
     try:
         voided = change_exam(record, details, site_today(), current_policy())

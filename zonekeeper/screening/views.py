@@ -43,6 +43,7 @@ from .forms import (
     SignoffForm,
     VoidSignoffForm,
 )
+from .gradient_views import register_gradient_signoffs
 from .models import STATE_LABELS, Screening
 from .record_pdf import screening_record_pdf
 from .services import (
@@ -68,6 +69,7 @@ from .signoffs import (
 )
 from .step_views import register_steps
 from .workflow import acting_person, final_check_problems, is_current_level_2
+from .workup_views import register_workup
 
 bp = Blueprint("screening", __name__, url_prefix="/screenings")
 SCREENERS = ("technologist", "mrso")
@@ -137,6 +139,7 @@ def new() -> ResponseReturnValue:
             form.transmit_coil.data,
             form.setting.data,
             form.contrast_agent.data,
+            form.operating_mode.data or "normal",
         )
         today = site_today()
         if subject.date_of_birth > today:
@@ -415,3 +418,5 @@ def void_signoff_view(screening_id: int, signoff_id: int) -> ResponseReturnValue
 
 
 register_steps(bp)
+register_workup(bp)
+register_gradient_signoffs(bp)

@@ -289,6 +289,7 @@ def amend(screening: Screening, reason: str, today: date, policy: Policy) -> Scr
         scanner=screening.scanner,
         body_region=screening.body_region,
         transmit_coil=screening.transmit_coil,
+        operating_mode=screening.operating_mode,
         setting=screening.setting,
         contrast_agent=screening.contrast_agent,
         created_by_user_id=current_user.id,

@@ -15,9 +15,11 @@ from ..people.services import access_facts
 from ..policy import Decision, Policy, PolicyError, decide_zone_access
 from ..policy_store import current_policy
 from .forms import AccessCheckForm
+from .scanners import register_scanner_views
 from .services import doors, personnel_summary, scanners, zone_overview
 
 bp = Blueprint("site", __name__)
+register_scanner_views(bp)
 log = logging.getLogger(__name__)
 
 

@@ -88,7 +88,14 @@ function implantEditor(editor, hidden, addButton) {
       labelled("Kind", select("category", vocab.categories.map((c) => [c, c.replaceAll("_", " ")]), imp.category)),
       text("description", "Description (e.g. coronary stent)"),
       text("manufacturer", "Manufacturer"), text("model", "Model"),
-      text("body_location", "Where in the body"), text("implant_date", "Implanted on", "date"),
+      labelled("Where in the body (places it for the spatial gradient)", (() => {
+        const regions = vocab.regions.filter((r) => r !== "whole_body").map((r) => [r, r.replaceAll("_", " ")]);
+        const typed = (imp.body_location || "").trim();
+        const known = regions.some(([r]) => r === typed.toLowerCase().replaceAll(" ", "_"));
+        const extra = typed && !known ? [[typed, `${typed} (cannot be placed: choose a region)`]] : [];
+        return select("body_location", [["", "Unknown"], ...extra, ...regions], known ? typed.toLowerCase().replaceAll(" ", "_") : typed);
+      })(), "body_location"),
+      text("implant_date", "Implanted on", "date"),
       labelled("ASTM F2503 class", select("astm_class", [["", "Unknown (treated as MR Unsafe)"], ...vocab.classes], imp.astm_class)),
       labelled("Complete system (all parts listed on the label)", tri("complete_system", imp.complete_system)),
       labelled("Abandoned or fractured parts", tri("abandoned_components", imp.abandoned_components)),
