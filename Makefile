@@ -45,6 +45,7 @@ test-postgres: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/door_decision_bench.py
 	$(BIN)/python bench/checkin_load.py
 
 lint: $(BIN)/.installed

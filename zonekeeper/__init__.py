@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .config import build_config
     from .dashboard.views import bp as dashboard_bp
     from .db import configure_pool_ping, configure_sqlite, engine_options
+    from .doors.authorization_views import bp as door_authorizations_bp
     from .doors.views import bp as doors_bp
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
@@ -95,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(incidents_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(doors_bp)
+    app.register_blueprint(door_authorizations_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(wristbands_bp)
     app.register_blueprint(screening_bp)

@@ -221,16 +221,36 @@ def door_add_device(door_code: str, name: str) -> None:
 
 
 @door.command("verify-log")
+@click.option(
+    "--min-seq",
+    type=click.IntRange(min=0),
+    default=0,
+    help="The log had at least this many events (a head recorded earlier).",
+)
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    default=None,
+    help="The hash recorded earlier with --min-seq: the event at that seq must have it.",
+)
 @with_appcontext
-def door_verify_log() -> None:
-    """Walk the access log's hash chain; exit 0 if intact, 1 naming the first broken event."""
-    from .doors.access_log import verify_access_log
+def door_verify_log(min_seq: int, expect_head: str | None) -> None:
+    """Walk the access log's hash chain; exit 0 if intact, 1 naming the first broken event.
 
-    checked, broken = verify_access_log()
+    Prints the head it verified: keep it elsewhere (the monthly report carries it) and
+    give it back as --min-seq/--expect-head, so a log rolled back to an older state or
+    wiped and reset to genesis is caught.
+    """
+    from .doors.access_log import access_log_head, verify_access_log
+
+    checked, broken = verify_access_log(min_seq, expect_head)
     if broken is not None:
         click.echo(f"BROKEN after {checked} intact event(s): {broken}", err=True)
         sys.exit(1)
+    seq, last_hash = access_log_head()
     click.echo(f"OK: {checked} access event(s), chain intact.")
+    click.echo(f"Head: seq {seq} hash {last_hash}")
+    click.echo(f"Record it; next time check with: --min-seq {seq} --expect-head {last_hash}")
 
 
 @main.group()

@@ -31,7 +31,9 @@ def zonekeeper(*args: str, stdin: str | None = None) -> subprocess.CompletedProc
 def test_rules_check_passes_on_the_shipped_policy() -> None:
     result = zonekeeper("rules", "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("OK: 25 access rules")
+    assert result.stdout.startswith(
+        "OK: 27 access rules"
+    )  # + invalid_credential, out_of_range (issue #12)
 
 
 def test_rules_check_names_file_path_and_suggestion_and_exits_2(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def test_the_access_log_page_shows_every_scan_and_the_chain(
 
 
 def test_the_safety_dashboard_lists_denied_scans(client: FlaskClient, site, auth) -> None:  # type: ignore[no-untyped-def]
-    _scan(client.application.test_client(), site, "forged-or-foreign-code")
+    _scan(client.application.test_client(), site, "FORGEDORFOREIGNCODE")
     auth.sign_in("mrso", factories.PASSWORD)
     panel = client.get("/safety").get_data(as_text=True)
     assert "Door denials, last 24 hours" in panel

@@ -6,6 +6,8 @@ import json
 import logging
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
@@ -60,7 +62,20 @@ def door_scan(code: str) -> ResponseReturnValue:
     # a genuine badge token's records are read with the door, in one round trip
     badge_id = scanned_badge_id(body["text"]) if not problems else None
     begin_scan(db.session)  # reads first; the scan's locked part is its own transaction
-    door, source, refusal, badge = _authorised_door(code, badge_id)
+    try:
+        door, source, refusal, badge = _authorised_door(code, badge_id)
+    except (psycopg.OperationalError, sqlalchemy.exc.OperationalError):
+        raise  # the database is unreachable: 503, the kiosk shows OFFLINE
+    except Exception:
+        if badge_id is None:
+            raise
+        # what the scan carried broke the read (a value the database refuses, a record it
+        # cannot load): the door is read again alone, and the scan is decided (it fails
+        # closed and is logged as a system_error deny), never a 500 with nothing logged
+        log.exception("reading the badge of a scan at door %r failed", code[:MAX_DOOR_CODE])
+        db.session.rollback()
+        begin_scan(db.session)
+        door, source, refusal, badge = _authorised_door(code)
     if refusal is not None or door is None or source is None:
         return refusal  # who may post is answered before what they posted
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,9 +71,13 @@ def first_break(
     head_hash: str,
     genesis: str,
     sealed_head: str = "",
-    names: tuple[str, ...] = HASHED_FIELDS,
+    names: tuple[str, ...] | Callable[[Any], tuple[str, ...]] = HASHED_FIELDS,
 ) -> tuple[int, ChainBreak | None]:
-    """Walk rows in seq order; return how many were checked and the first break."""
+    """Walk rows in seq order; return how many were checked and the first break.
+
+    ``names``: the hashed fields, or a function giving them per row (a log whose
+    hash covers more fields from some version on).
+    """
     expected_mac = (
         "" if head_seq == 0 and head_hash == genesis else head_mac(key, head_seq, head_hash)
     )
@@ -82,7 +87,8 @@ def first_break(
         )
     expected_seq, previous, checked = 1, genesis, 0
     for row in rows:
-        fields = {name: getattr(row, name) for name in names}
+        row_names = names(row) if callable(names) else names
+        fields = {name: getattr(row, name) for name in row_names}
         if row.seq != expected_seq:
             missing = f"seq {expected_seq}" + (
                 f" to {row.seq - 1}" if row.seq - 1 > expected_seq else ""
@@ -92,7 +98,7 @@ def first_break(
             )
         if row.prev_hash != previous:
             return checked, ChainBreak(row.id, row.seq, "does not link to the row before it")
-        if not hmac.compare_digest(row_hash(key, fields, names), row.row_hash):
+        if not hmac.compare_digest(row_hash(key, fields, row_names), row.row_hash):
             return checked, ChainBreak(
                 row.id, row.seq, "content does not match its hash: the row was changed"
             )

@@ -9,6 +9,7 @@ two appends can never take the same sequence number or fork the chain.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -104,7 +105,10 @@ def verify_chain(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
 
 
 def walk_chain(
-    model: Any, head: Any, names: tuple[str, ...], min_seq: int = 0
+    model: Any,
+    head: Any,
+    names: tuple[str, ...] | Callable[[Any], tuple[str, ...]],
+    min_seq: int = 0,
 ) -> tuple[int, ChainBreak | None]:
     """Verify the rows of ``model`` (audit trail or access log) against their ``head``."""
     if head is None:

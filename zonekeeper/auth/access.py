@@ -89,6 +89,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "doors.muster": ALL_PEOPLE,
     "doors.mark_person_safe": ALL_PEOPLE,
     "doors.muster_csv": ALL_PEOPLE,
+    # Level 2 authorizations: the person acting must be current Level 2 (checked in the service)
+    "door_authorizations.index": ALL_PEOPLE,
+    "door_authorizations.revoke": ALL_PEOPLE,
     "doors.access_log": SAFETY_STAFF,
     "doors.access_log_csv": SAFETY_STAFF,
     # screening (issue #4)

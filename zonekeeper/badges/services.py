@@ -18,7 +18,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.models import Person
 from .models import Badge
-from .tokens import BadgeToken, TokenError, decode_token, encode_token
+from .tokens import MAX_STORED_BADGE_ID, BadgeToken, TokenError, decode_token, encode_token
 
 FIELDS = ("person_id", "version", "valid_from", "valid_until")
 MAX_VALIDITY_DAYS = 3 * 366
@@ -142,11 +142,16 @@ B = TypeVar("B", bound=ScannableBadge)
 
 @lru_cache(maxsize=64)  # a reader's scan is decoded twice: to read the badge, to decide
 def _decoded(text: str, key: bytes) -> BadgeToken | str:
-    """The token, or why the text is not one (a pure function of the text and the key)."""
+    """The token, or why the text is not one (a pure function of the text and the key).
+
+    A signed token whose badge id is beyond what a badge row can hold is ``out_of_range``:
+    looking it up would be a database error (PostgreSQL's integer), not an answer.
+    """
     try:
-        return decode_token(text, key)
+        token = decode_token(text, key)
     except TokenError as exc:
         return exc.reason
+    return token if 0 < token.badge_id <= MAX_STORED_BADGE_ID else "out_of_range"
 
 
 def scanned_badge_id(text: str) -> int | None:

@@ -2,9 +2,12 @@
 
 ``ZK1`` + base32(badge id, version, truncated HMAC-SHA256), uppercase and
 unpadded: the characters of QR alphanumeric mode, so the code stays small and
-a USB keyboard-wedge scanner types it back exactly (any case, any stray
-whitespace is tolerated). The version is bumped on reissue, so an old printed
-code stops working. No Flask here: the key is passed in.
+a USB keyboard-wedge scanner types it back exactly (any case, stray ASCII
+whitespace is tolerated). Only ASCII letters and digits are read: ``str.upper``
+folds look-alikes such as the dotless ı and the long ſ into I and S, so any other
+character makes the text an ``invalid_credential``, never a badge. The version is
+bumped on reissue, so an old printed code stops working. No Flask here: the key
+is passed in.
 """
 
 from __future__ import annotations
@@ -13,12 +16,18 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import struct
 from dataclasses import dataclass
 
 PREFIX = "ZK1"
 MAC_BYTES = 10  # 80 bits: forging by guessing is out of reach at door speeds
 _LAYOUT = struct.Struct(">IH")  # badge id (32 bits), version (16 bits)
+# the largest id a badge row can have (a 32-bit signed integer column on PostgreSQL): a
+# genuinely signed token may carry a larger one, which names no badge and is never looked up
+MAX_STORED_BADGE_ID = 2**31 - 1
+_ASCII_WHITESPACE = re.compile(r"[ \t\r\n\v\f]+")
+_ASCII_ALNUM = re.compile(r"[0-9A-Za-z]*")
 
 
 class TokenError(ValueError):
@@ -26,7 +35,7 @@ class TokenError(ValueError):
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason  # "malformed" or "forged"
+        self.reason = reason  # "malformed", "invalid_credential" or "forged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +57,10 @@ def encode_token(badge_id: int, version: int, key: bytes) -> str:
 
 def decode_token(text: str, key: bytes) -> BadgeToken:
     """The badge a scanned text names, or TokenError (never a guess)."""
-    cleaned = "".join(str(text).split()).upper()
+    stripped = _ASCII_WHITESPACE.sub("", str(text))
+    if not _ASCII_ALNUM.fullmatch(stripped):
+        raise TokenError("invalid_credential")  # checked before upper(): "ı".upper() == "I"
+    cleaned = stripped.upper()
     if not cleaned.startswith(PREFIX) or len(cleaned) > 64:
         raise TokenError("malformed")
     body = cleaned[len(PREFIX) :]

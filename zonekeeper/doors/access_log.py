@@ -19,7 +19,13 @@ from ..audit.chain import ChainBreak, head_mac, row_hash
 from ..audit.services import walk_chain
 from ..db import ensure_transaction, utcnow
 from ..extensions import db
-from .models import ACCESS_HASHED_FIELDS, AccessEvent, AccessLogHead
+from .models import (
+    ACCESS_HASH_VERSION,
+    ACCESS_HASHED_FIELDS,
+    AccessEvent,
+    AccessLogHead,
+    hashed_fields_of,
+)
 
 EXCERPT_CHARS = 40
 
@@ -57,6 +63,7 @@ def append_access_event(head: AccessLogHead, **values: Any) -> AccessEvent:
         "flags": [],
         "scanned_excerpt": "",
         **values,
+        "hash_version": ACCESS_HASH_VERSION,
         "seq": head.last_seq + 1,
         "occurred_at": values.get("occurred_at") or utcnow(),
         "prev_hash": head.last_hash,
@@ -70,5 +77,39 @@ def append_access_event(head: AccessLogHead, **values: Any) -> AccessEvent:
     return event
 
 
-def verify_access_log(min_seq: int = 0) -> tuple[int, ChainBreak | None]:
-    return walk_chain(AccessEvent, db.session.get(AccessLogHead, 1), ACCESS_HASHED_FIELDS, min_seq)
+def verify_access_log(
+    min_seq: int = 0, expect_head: str | None = None
+) -> tuple[int, ChainBreak | None]:
+    """Walk the chain; how many events are intact and the first break.
+
+    The chain proves its rows were neither changed nor removed in the middle, but a
+    wiped table with its head reset to genesis, or the newest rows deleted and an
+    older copy of the head row put back, is a shorter chain that still verifies.
+    What catches those is a head recorded elsewhere before (``access_log_head``):
+    ``min_seq`` (the log had at least that many events) and ``expect_head`` (the hash
+    of the event at ``min_seq``, or of any event when no ``min_seq`` is given) must
+    still be in the chain.
+    """
+    checked, broken = walk_chain(
+        AccessEvent, db.session.get(AccessLogHead, 1), hashed_fields_of, min_seq
+    )
+    if broken is not None or not expect_head:
+        return checked, broken
+    query = select(AccessEvent.seq).where(AccessEvent.row_hash == expect_head.strip().lower())
+    if min_seq:
+        query = query.where(AccessEvent.seq == min_seq)
+    if db.session.scalars(query).first() is None:
+        where = f"at seq {min_seq}" if min_seq else "anywhere"
+        return checked, ChainBreak(
+            None,
+            min_seq,
+            f"the recorded head {expect_head[:16]}... is not in the chain {where}: "
+            "the log was rolled back or replaced",
+        )
+    return checked, None
+
+
+def access_log_head() -> tuple[int, str]:
+    """The head a verification ends at: record it elsewhere to check the next one against."""
+    head = db.session.get(AccessLogHead, 1)
+    return (head.last_seq, head.last_hash) if head is not None else (0, "")

@@ -15,8 +15,9 @@ from ..site.models import Door
 
 GENESIS_HASH = "0" * 64
 
-# hashed in this order; a change to any of them breaks the chain
-ACCESS_HASHED_FIELDS = (
+# Version 1 (rows written before issue #12): hashed in this order; a change to any of
+# them breaks the chain. ``display_text`` was outside it.
+ACCESS_HASHED_FIELDS_V1 = (
     "seq",
     "occurred_at",
     "kind",
@@ -36,6 +37,17 @@ ACCESS_HASHED_FIELDS = (
     "scanned_excerpt",
     "prev_hash",
 )
+# Version 2: every field shown to anyone, ``display_text`` included, and the version
+# itself (so a row cannot be passed off as version 1 to leave its text out). Old rows
+# keep verifying under version 1; every new row is written as version 2.
+ACCESS_HASH_VERSION = 2
+ACCESS_HASHED_FIELDS = (*ACCESS_HASHED_FIELDS_V1, "display_text", "hash_version")
+HASHED_FIELDS_BY_VERSION = {1: ACCESS_HASHED_FIELDS_V1, 2: ACCESS_HASHED_FIELDS}
+
+
+def hashed_fields_of(row: Any) -> tuple[str, ...]:
+    """The fields a stored row's hash covers (an unknown version verifies as nothing)."""
+    return HASHED_FIELDS_BY_VERSION.get(row.hash_version, ("unknown hash version",))
 
 
 class DoorDevice(db.Model):  # type: ignore[name-defined]
@@ -80,6 +92,7 @@ class AccessEvent(db.Model):  # type: ignore[name-defined]
     scanned_excerpt: Mapped[str] = mapped_column(String(80))  # bounded, escaped
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+    hash_version: Mapped[int] = mapped_column(default=ACCESS_HASH_VERSION, server_default="1")
 
     door: Mapped[Door] = relationship()
     person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
@@ -88,7 +101,7 @@ class AccessEvent(db.Model):  # type: ignore[name-defined]
     __table_args__ = (Index("ix_access_events_time", "occurred_at"),)
 
     def hashed_fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ACCESS_HASHED_FIELDS}
+        return {name: getattr(self, name) for name in hashed_fields_of(self)}
 
 
 class AccessLogHead(db.Model):  # type: ignore[name-defined]
@@ -174,3 +187,32 @@ class Emergency(db.Model):  # type: ignore[name-defined]
     declared_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     ended_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ZoneAuthorization(db.Model):  # type: ignore[name-defined]
+    """A Non-MR person's final authorization by Level 2 MR personnel (ACR, Zone III).
+
+    Who authorized (a current Level 2 person), for which zone (IV covers III), from
+    when until when. It comes from a screening's final check (patients, visitors) or
+    from a Level 2 / MRSO action for Non-MR staff ("authorized for Zone III for a
+    shift"). With it a current Level 1 escort may admit the person to Zone III; Zone IV
+    still needs a Level 2 escort.
+    """
+
+    __tablename__ = "zone_authorizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    zone: Mapped[str] = mapped_column(String(8))
+    authorized_by_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    authorized_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    note: Mapped[str] = mapped_column(String(300), default="")
+    screening_id: Mapped[int | None] = mapped_column(ForeignKey("screenings.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    authorized_by: Mapped[Person] = relationship(foreign_keys=[authorized_by_person_id])

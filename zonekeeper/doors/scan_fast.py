@@ -33,9 +33,7 @@ from ..people.services import person_standing
 from ..policy import Decision, Policy, decide_zone_access
 from ..policy_store import current_policy
 from .access_log import scanned_excerpt
-from .models import (
-    ACCESS_HASHED_FIELDS,
-)
+from .models import ACCESS_HASH_VERSION, ACCESS_HASHED_FIELDS
 from .scan_records import (
     BadgeRecord,
     PersonRecords,
@@ -49,10 +47,15 @@ from .scan_result import (
     LoggedEvent,
     ScanResult,
     anti_passback_deny,
+    authorization_note,
     door_facts,
     escort_level_that_would_admit,
+    escorting_text,
     fired,
     full_name,
+    is_passback,
+    level_2_authorization,
+    pairing_text,
     person_facts,
     reasons_of,
 )
@@ -187,6 +190,9 @@ def decide_prepared(prep: Prepared) -> ScanResult | None:
     if decision.outcome == "grant" and prep.person_id is not None:
         return writer.grant(decision)
     if prep.escort_level is not None:
+        if writer.passback() and current_app.config["ANTI_PASSBACK"] == "hard":
+            event = writer.log(last=True, **anti_passback_deny())  # escorted people too
+            return ScanResult(event, "deny", "DENIED", event.display_text, prep.name)
         return writer.wait_for_escort(decision, prep.escort_level)
     event = writer.log(
         outcome="deny", display_text=decision.reasons[0].text[:500], last=True, **fired(decision)
@@ -245,6 +251,7 @@ class _Writer:
             "source": prep.source,
             "scanned_excerpt": prep.excerpt,
             **values,
+            "hash_version": ACCESS_HASH_VERSION,
             "seq": self.last_seq + 1,
             "occurred_at": self.now,
             "prev_hash": self.last_hash,
@@ -328,15 +335,15 @@ class _Writer:
             "enter": Entry(self.prep.person_id, zone, room_id, escort),
         }
 
+    def passback(self) -> bool:
+        """The scanning person is already recorded beyond this door (no exit since)."""
+        prep, state = self.prep, self.state
+        return is_passback(state.presence_id, state.zone, state.room_id, prep.to_zone, prep.room_id)
+
     def grant(self, decision: Decision) -> ScanResult:
         prep, state = self.prep, self.state
         flags: list[str] = []
-        passback = (
-            state.presence_id is not None
-            and state.zone == prep.to_zone
-            and (prep.room_id is None or state.room_id == prep.room_id)
-        )
-        if passback:
+        if self.passback():
             if current_app.config["ANTI_PASSBACK"] == "hard":
                 event = self.log(last=True, **anti_passback_deny())
                 return ScanResult(event, "deny", "DENIED", event.display_text, prep.name)
@@ -349,12 +356,8 @@ class _Writer:
             **fired(decision),
             **self._moves(prep.to_zone, prep.room_id, None),
         )
-        escorting, still_waiting = self._pair_waiting() if state.waiting else ([], [])
-        detail = (
-            f"Escorting {', '.join(escorting)}. Stay with them."
-            if escorting
-            else event.display_text
-        )
+        escorting, still_waiting, notes = self._pair_waiting() if state.waiting else ([], [], [])
+        detail = escorting_text(escorting, notes) if escorting else event.display_text
         return ScanResult(
             event,
             "grant",
@@ -366,7 +369,7 @@ class _Writer:
             waiting_for_escort=still_waiting,
         )
 
-    def _pair_waiting(self) -> tuple[list[str], list[str]]:
+    def _pair_waiting(self) -> tuple[list[str], list[str], list[str]]:
         """The escort just admitted takes in everyone waiting at this door they may escort.
 
         As ``scans._pair_waiting``: the waiting people's records are read here, under the lock.
@@ -380,6 +383,7 @@ class _Writer:
         )
         escorting: list[str] = []
         still_waiting: list[str] = []
+        notes: list[str] = []
         for pending in fetch_rows(connection, WAITING, {"door_id": prep.door_id}):
             if pending.person_id == escort.id:
                 continue
@@ -401,17 +405,37 @@ class _Writer:
                 continue
             open_rows = fetch_rows(connection, OPEN_PRESENCE, {"person_id": pending.person_id})
             current = open_rows[0] if open_rows else None
+            pairing: dict[str, Any] = {
+                "kind": "pairing",
+                "direction": "in",
+                "badge_id": None,
+                "badge_version": None,
+                "person_id": pending.person_id,
+                "escort_person_id": escort.id,
+                "related_event_id": pending.scan_event_id,
+                "scanned_excerpt": "",
+            }
+            passback = current is not None and is_passback(
+                current.id, current.zone, current.room_id, prep.to_zone, prep.room_id
+            )
+            if passback and current_app.config["ANTI_PASSBACK"] == "hard":
+                event = self.log(**pairing, **anti_passback_deny())  # not escorted in twice
+                connection.execute(
+                    RESOLVE_PENDING,
+                    {"pending_id": pending.id, "status": "refused", "resolved_event_id": event.id},
+                )
+                still_waiting.append(name)
+                continue
+            authorization = (
+                None
+                if escort_is_level_2
+                else level_2_authorization(person, prep.to_zone, facts, prep.policy)
+            )
             event = self.log(
-                kind="pairing",
-                direction="in",
-                badge_id=None,
-                badge_version=None,
-                person_id=pending.person_id,
+                **pairing,
                 outcome="grant_with_escort",
-                escort_person_id=escort.id,
-                related_event_id=pending.scan_event_id,
-                display_text=f"{name} escorted by {prep.name}"[:500],
-                scanned_excerpt="",
+                flags=["passback"] if passback else [],
+                display_text=pairing_text(name, prep.name, authorization)[:500],
                 close=current.id if current is not None else None,
                 enter=Entry(pending.person_id, prep.to_zone, prep.room_id, escort.id),
                 **fired(decision),
@@ -421,7 +445,9 @@ class _Writer:
                 {"pending_id": pending.id, "status": "paired", "resolved_event_id": event.id},
             )
             escorting.append(name)
-        return escorting, still_waiting
+            if authorization is not None:
+                notes.append(authorization_note(name, authorization))
+        return escorting, still_waiting, notes
 
     def wait_for_escort(self, decision: Decision, level: str) -> ScanResult:
         prep = self.prep

@@ -6,11 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..db import utcnow
 from ..people.models import Person
 from ..people.services import access_facts
 from ..policy import Decision, Policy, decide_zone_access
 from ..screening.services import door_screening_status
 from ..site.models import Door
+from .authorizations import (
+    AUTHORIZABLE_ZONES,
+    AuthorizationRef,
+    authorization_for,
+    authorizations_of,
+)
 from .models import AccessEvent
 from .scan_records import PersonRecords
 
@@ -109,6 +116,42 @@ def anti_passback_deny() -> dict[str, Any]:
     }
 
 
+def is_passback(
+    presence_id: int | None,
+    zone: str | None,
+    room_id: int | None,
+    to_zone: str,
+    door_room_id: int | None,
+) -> bool:
+    """A second entry through a door without an exit: already recorded where it leads."""
+    return (
+        presence_id is not None
+        and zone == to_zone
+        and (door_room_id is None or room_id == door_room_id)
+    )
+
+
+def authorization_note(name: str, authorization: AuthorizationRef | None) -> str:
+    """Whose Level 2 authorization admitted ``name`` with a Level 1 escort ("" if none)."""
+    if authorization is None:
+        return ""
+    return (
+        f"{name}: Level 2 authorization by {authorization.by_name} for Zone "
+        f"{authorization.zone}, until {authorization.valid_until:%Y-%m-%d %H:%M} UTC."
+    )
+
+
+def pairing_text(name: str, escort_name: str | None, authorization: AuthorizationRef | None) -> str:
+    """The log's words for a pairing, naming the Level 2 authorization used when the
+    escort is not Level 2 themselves."""
+    note = authorization_note(name, authorization)
+    return f"{name} escorted by {escort_name}" + (f" ({note})" if note else "")
+
+
+def escorting_text(escorting: list[str], notes: list[str]) -> str:
+    return " ".join([f"Escorting {', '.join(escorting)}. Stay with them.", *notes])
+
+
 NO_ROOM = -1  # a Zone IV door with no magnet room recorded: no screening can match it
 
 
@@ -134,7 +177,30 @@ def person_facts(
         visit = door_screening_status(person, today, room)  # type: ignore[arg-type]
         if person.kind == "patient" or visit != "missing":
             facts["person.screening_status"] = visit
+    if level_2_authorization(person, target_zone, facts, policy) is not None:
+        facts["person.level_2_authorized"] = True
     return facts
+
+
+def is_non_mr(facts: dict[str, Any], policy: Policy, prefix: str = "person") -> bool:
+    """Whether the person the facts describe is Non-MR (no training, or lapsed)."""
+    age = facts.get(f"{prefix}.training_age_days")
+    return (
+        facts.get(f"{prefix}.training_level") is None
+        or age is None
+        or (age > policy.training_validity_days)
+    )
+
+
+def level_2_authorization(
+    person: AnyPerson, target_zone: str, facts: dict[str, Any], policy: Policy
+) -> AuthorizationRef | None:
+    """A Non-MR person's Level 2 authorization in force now for ``target_zone`` (a record:
+    see authorizations.py); None for MR personnel, for open zones, and when there is none."""
+    if target_zone not in AUTHORIZABLE_ZONES or not is_non_mr(facts, policy):
+        return None
+    now = utcnow()
+    return authorization_for(authorizations_of(person.id, now), target_zone, now)
 
 
 def door_facts(
@@ -170,7 +236,8 @@ def escort_level_that_would_admit(
     for level in ("level_1", "level_2"):
         with_escort = {
             **facts,
-            "person.level_2_authorized": level == "level_2",
+            "person.level_2_authorized": bool(facts.get("person.level_2_authorized"))
+            or level == "level_2",
             "escort.id": f"any-{level}",
             "escort.training_level": level,
             "escort.training_age_days": 0,

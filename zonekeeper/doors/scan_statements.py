@@ -83,7 +83,7 @@ WAITING = (
     .order_by(PENDING.c.id)
 )
 RESOLVE_PENDING = PENDING.update().where(PENDING.c.id == bindparam("pending_id"))
-OPEN_PRESENCE = select(PRESENCES.c.id).where(
+OPEN_PRESENCE = select(PRESENCES.c.id, PRESENCES.c.zone, PRESENCES.c.room_id).where(
     PRESENCES.c.person_id == bindparam("person_id"), PRESENCES.c.left_at.is_(None)
 )
 REPLACE_PENDING = (

@@ -36,10 +36,14 @@ from .scan_result import (
     AnyDoor,
     ScanResult,
     anti_passback_deny,
+    authorization_note,
     door_facts,
     escort_level_that_would_admit,
+    escorting_text,
     fired,
     full_name,
+    level_2_authorization,
+    pairing_text,
     person_facts,
     reasons_of,
 )
@@ -175,6 +179,13 @@ def _decide_and_log(door: AnyDoor, text: str, direction: str, source: str) -> Sc
             person, check.status, door.to_zone, today, policy, room_id=door.room_id
         )
         if level is not None:
+            current = presence.open_presence(person.id)
+            if (
+                presence.is_passback(current, door)
+                and current_app.config["ANTI_PASSBACK"] == "hard"
+            ):
+                event = scan.log(**anti_passback_deny())  # escorted people too
+                return ScanResult(event, "deny", "DENIED", event.display_text, scan.name)
             return _wait_for_escort(scan, decision, level)
     event = scan.log(outcome="deny", display_text=decision.reasons[0].text[:500], **fired(decision))
     return ScanResult(event, "deny", "DENIED", event.display_text, scan.name, reasons_of(decision))
@@ -196,10 +207,8 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
         **fired(decision),
     )
     presence.enter(scan.person.id, scan.door, event, scan.now, current=current)
-    escorting, still_waiting = _pair_waiting(scan, event)
-    detail = (
-        f"Escorting {', '.join(escorting)}. Stay with them." if escorting else event.display_text
-    )
+    escorting, still_waiting, notes = _pair_waiting(scan, event)
+    detail = escorting_text(escorting, notes) if escorting else event.display_text
     return ScanResult(
         event,
         "grant",
@@ -212,7 +221,7 @@ def _grant(scan: Scan, decision: Decision) -> ScanResult:
     )
 
 
-def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], list[str]]:
+def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], list[str], list[str]]:
     """The escort just admitted takes in everyone waiting at this door they may escort."""
     escort = scan.person
     assert escort is not None
@@ -225,6 +234,7 @@ def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], lis
     escort_is_level_2 = person_standing(escort, scan.today, scan.policy).level.level == "level_2"
     escorting: list[str] = []
     still_waiting: list[str] = []
+    notes: list[str] = []
     for pending in waiting:
         if pending.person_id == escort.id:
             continue
@@ -242,24 +252,44 @@ def _pair_waiting(scan: Scan, escort_event: AccessEvent) -> tuple[list[str], lis
         if decision.outcome != "grant_with_escort":
             still_waiting.append(name)
             continue
+        pairing: dict[str, Any] = {
+            "kind": "pairing",
+            "door_id": scan.door.id,
+            "direction": "in",
+            "person_id": pending.person_id,
+            "escort_person_id": escort.id,
+            "related_event_id": pending.scan_event_id,
+            "policy_version": scan.policy.version,
+            "source": escort_event.source,
+        }
+        current = presence.open_presence(pending.person_id)
+        passback = presence.is_passback(current, scan.door)
+        if passback and current_app.config["ANTI_PASSBACK"] == "hard":
+            event = append_access_event(scan.head, **pairing, **anti_passback_deny())
+            pending.status, pending.resolved_event_id = "refused", event.id
+            still_waiting.append(name)
+            continue
+        authorization = (
+            None
+            if escort_is_level_2
+            else level_2_authorization(pending.person, scan.door.to_zone, facts, scan.policy)
+        )
         event = append_access_event(
             scan.head,
-            kind="pairing",
-            door_id=scan.door.id,
-            direction="in",
-            person_id=pending.person_id,
+            **pairing,
             outcome="grant_with_escort",
-            escort_person_id=escort.id,
-            related_event_id=pending.scan_event_id,
-            display_text=f"{name} escorted by {scan.name}"[:500],
-            policy_version=scan.policy.version,
-            source=escort_event.source,
+            flags=["passback"] if passback else [],
+            display_text=pairing_text(name, scan.name, authorization)[:500],
             **fired(decision),
         )
         pending.status, pending.resolved_event_id = "paired", event.id
-        presence.enter(pending.person_id, scan.door, event, scan.now, escort_id=escort.id)
+        presence.enter(
+            pending.person_id, scan.door, event, scan.now, escort_id=escort.id, current=current
+        )
         escorting.append(name)
-    return escorting, still_waiting
+        if authorization is not None:
+            notes.append(authorization_note(name, authorization))
+    return escorting, still_waiting, notes
 
 
 def _wait_for_escort(scan: Scan, decision: Decision, level: str) -> ScanResult:

@@ -40,6 +40,8 @@ SCREENING_STATUSES: tuple[str, ...] = (
 BADGE_STATUSES: tuple[str, ...] = (
     "valid",
     "malformed",
+    "invalid_credential",  # a character other than an ASCII letter or digit
+    "out_of_range",  # a signed token whose badge id no badge row can have
     "forged",
     "unknown",
     "superseded",

@@ -7,8 +7,9 @@ changes the state, and records one audit event in the caller's transaction.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_login import current_user
@@ -192,12 +193,40 @@ def record_final_check(
     screening.state = "final_check_done" if exception else "safe_to_scan"
     screening.final_check_at, screening.final_check_by_user_id = utcnow(), current_user.id
     screening.final_check = dict(checks)
+    _authorize_at_the_door(screening, policy)
     _event(
         screening,
         "screening.final_check",
         f"Final check of screening #{screening.id} on {screening.scanner.name}: {screening.state}",
         after={"state": screening.state},
     )
+
+
+def _authorize_at_the_door(screening: Screening, policy: Policy) -> None:
+    """The final check is the Level 2 person's final authorization (ACR): recorded for the
+    door, for Zone IV (which covers Zone III), until the end of the visit's site day."""
+    from ..clock import site_zone
+    from ..doors.authorizations import MAX_AUTHORIZATION_HOURS, AuthorizationError, authorize_zone
+
+    now = utcnow()
+    day_end = datetime.combine(screening.visit_date + timedelta(days=1), time(), site_zone())
+    hours = min((day_end - now).total_seconds() / 3600, MAX_AUTHORIZATION_HOURS)
+    if hours <= 0:
+        return  # a screening of an earlier day: it admits no one at the door today
+    # no record when it cannot be given (an account without a Level 2 person): then only a
+    # Level 2 escort admits at the door, as before
+    with contextlib.suppress(AuthorizationError):
+        authorize_zone(
+            screening.person,
+            "IV",
+            hours,
+            acting_person(),
+            policy,
+            note=f"final check of screening #{screening.id}",
+            by_user_id=current_user.id,
+            screening_id=screening.id,
+            now=now,
+        )
 
 
 def record_no_screen_exception(
