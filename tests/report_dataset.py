@@ -438,3 +438,20 @@ EXPECTED: dict[tuple[str, str], tuple[float | None, float | None, float | None]]
     ("incidents.medwatch", "open past due"): (0, None, None),
     ("incidents.reviews_pending", ""): (3, None, None),
 }
+
+
+def october_report(month: str = "2026-10", kind: str = "monthly", **kw: bool):  # type: ignore[no-untyped-def]
+    """The report for the dataset's site time zone (the app itself runs in UTC)."""
+    from zonekeeper.policy_store import current_policy
+    from zonekeeper.reports.compute import build_report
+    from zonekeeper.reports.definitions import load_definition
+    from zonekeeper.reports.period import parse_period
+
+    return build_report(
+        load_definition("reports", kind),
+        parse_period(kind, month, ZONE),
+        current_policy(),
+        TODAY,
+        "Test site",
+        **kw,
+    )
