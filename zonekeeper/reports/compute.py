@@ -53,11 +53,9 @@ class Report:
         return self.figures[self.figures.status == MISSED]
 
     def chain_head(self, metric_id: str) -> tuple[int, str]:
-        row = self.breakdown(metric_id)
-        if row.empty:
-            return 0, ""
-        seq = int(row.iloc[0]["value"] or 0)
-        return seq, str(row.iloc[0]["dimension"]).split(" · ")[-1]
+        """(seq, hash) at the end of the period, whether or not the definition shows it."""
+        heads: dict[str, tuple[int, str]] = self.extra["heads"]
+        return heads[metric_id]
 
     def key_figures(self) -> list[tuple[MetricSpec, dict[str, Any]]]:
         out = []
@@ -153,7 +151,10 @@ def build_report(
                 {"metric_id": m, "period": month.label, "value": values.get(m)}
                 for m in definition.trend_metrics()
             ]
+    from .metrics_people import chain_heads
+
     return Report(
+        extra={"heads": chain_heads(period)},
         definition=definition,
         period=period,
         figures=figures_frame(definition, period, figures, shown),

@@ -16,7 +16,7 @@ from ..screening.models import ScreeningEvaluation
 from ..site.models import Door, Scanner
 from ..zone_audits.models import ZoneAudit
 from .families import Context, Figure, family, rate_figure, rows
-from .period import _local_midnight_utc
+from .period import Period, _local_midnight_utc
 
 GRANTED = ("grant", "grant_with_escort")
 OFFICERS = {"mrmd": "MRMD", "mrso": "MRSO", "mrse": "MRSE"}
@@ -47,6 +47,17 @@ def attestation(ctx: Context) -> list[Figure]:
     ]
     figures += _policy_versions(ctx)
     figures += _officers(period.last_day)
+    for metric_id, (seq, digest) in chain_heads(period).items():
+        figures += [
+            Figure(metric_id, "", float(seq)),
+            Figure(metric_id, f"seq {seq} · {digest}", float(seq)),
+        ]
+    return figures
+
+
+def chain_heads(period: Period) -> dict[str, tuple[int, str]]:
+    """The last audit-trail and access-log rows before the period ended (seq, hash)."""
+    heads = {}
     for metric_id, model in (
         ("attestation.audit_chain_head", AuditEvent),
         ("attestation.access_log_chain_head", AccessEvent),
@@ -57,12 +68,8 @@ def attestation(ctx: Context) -> list[Figure]:
             .order_by(model.seq.desc())
             .limit(1)
         ).first()
-        seq, digest = (head[0], head[1]) if head else (0, "0" * 64)
-        figures += [
-            Figure(metric_id, "", float(seq)),
-            Figure(metric_id, f"seq {seq} · {digest}", float(seq)),
-        ]
-    return figures
+        heads[metric_id] = (int(head[0]), str(head[1])) if head else (0, "0" * 64)
+    return heads
 
 
 def _policy_versions(ctx: Context) -> list[Figure]:
