@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..clock import site_today
+from ..db import begin_read
 from ..extensions import db
 from ..people.models import Person
 from ..policy_store import current_policy
@@ -25,7 +26,17 @@ def site_is_empty() -> bool:
     )
 
 
+def read_only() -> None:
+    """Compute under a read-only transaction: on SQLite a deferred BEGIN, so door scans
+    and other writers are never queued behind a report. Nothing may be pending."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("a report is computed before anything is written")
+    db.session.rollback()  # ends the request's transaction (it wrote nothing)
+    begin_read(db.session)
+
+
 def build_for_period(definition: ReportDefinition, period: Period) -> Report:
+    read_only()
     if site_is_empty():
         raise EmptySiteError(
             "the site is empty (no scanners, no people): set it up or run "

@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..auth.models import ROLE_LABELS, User
 from ..clock import site_time, site_today
+from ..db import utcnow
 from ..extensions import db
 from .build import build_for_period
 from .compute import Report, figures_json
@@ -67,13 +69,14 @@ def signer_name(user: User) -> str:
 def sign_report(
     definition: ReportDefinition, period: Period, comment: str, user: User
 ) -> ReportSnapshot:
-    """Compute, render and store a new signed version (the caller commits)."""
+    """Compute and render under a read-only transaction, then store the new signed
+    version in a short write transaction (the caller commits)."""
     comment = comment.strip()
     if len(comment) < MIN_COMMENT:
         raise SignError("Write a comment with your signature (what you reviewed, any follow-up).")
     if not is_complete(period, site_today()):
         raise SignError(f"{period.title} is not over yet; sign it once it has ended.")
-    report = build_for_period(definition, period)
+    report = build_for_period(definition, period)  # read-only
     previous = snapshots_for(period.kind, period.label)
     version = previous[0].version + 1 if previous else 1
     figures = figures_json(report)
@@ -86,19 +89,18 @@ def sign_report(
         changes=changes_between(previous[0].figures, figures) if previous else [],
         definitions_hash=definition.hash,
         policy_version=report.policy_version,
+        signed_at=utcnow(),
         signed_by_user_id=user.id,
         signer_name=signer_name(user),
         comment=comment[:2000],
         **_heads(report),
     )
-    db.session.add(snapshot)
-    db.session.flush()
     signature = signature_of(snapshot, user)
+    files = []
     for fmt in FORMATS:
         content = render(report, fmt, signature)
-        db.session.add(
+        files.append(
             ReportFile(
-                snapshot_id=snapshot.id,
                 format=fmt,
                 file_name=file_name(period.kind, period.label, fmt, version),
                 media_type=FORMATS[fmt][1],
@@ -107,6 +109,16 @@ def sign_report(
                 content=content,
             )
         )
+    db.session.rollback()  # end the read; the write transaction begins with the insert
+    snapshot.files = files
+    db.session.add(snapshot)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise SignError(
+            f"Version {version} of {period.title} was signed meanwhile; reload and review it."
+        ) from exc
     record_event(
         "report.sign",
         f"Signed the {period.kind} report for {period.label} (version {version}, "

@@ -17,7 +17,13 @@ from ..clock import site_today
 from ..extensions import db
 from ..policy.errors import PolicyError
 from ..policy_store import current_policy
-from .build import EmptySiteError, build_for_period, current_definition, site_is_empty
+from .build import (
+    EmptySiteError,
+    build_for_period,
+    current_definition,
+    read_only,
+    site_is_empty,
+)
 from .catalogue import DRILLDOWNS, METRICS
 from .charts import chart_png
 from .compute import Report
@@ -35,6 +41,7 @@ SIGNERS = REPORT_SIGNERS
 CACHE_SECONDS = 120
 _cache: dict[tuple[str, ...], tuple[float, Report]] = {}
 _cache_lock = Lock()
+_compute_lock = Lock()  # one computation at a time: a page's charts wait for it, then hit
 
 
 def _zone() -> str:
@@ -61,7 +68,12 @@ def _report(kind: str, period: Period) -> Report:
         hit = _cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-    report = build_for_period(definition, period)
+    with _compute_lock:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+                return hit[1]
+        report = build_for_period(definition, period)
     with _cache_lock:
         for old in [k for k, (t, _) in _cache.items() if time.monotonic() - t >= CACHE_SECONDS]:
             del _cache[old]
@@ -79,6 +91,7 @@ def _months(today: date) -> list[Period]:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
+    read_only()
     today = site_today()
     try:
         definition = current_definition("monthly")
@@ -174,6 +187,7 @@ def drill(kind: str, label: str, metric_id: str) -> ResponseReturnValue:
     if spec is None or spec.drilldown not in DRILLDOWNS or spec.drilldown not in DRILLS:
         abort(404)
     dimension = request.args.get("dimension", "")[:300]
+    read_only()
     context = Context(period, current_policy(), site_today(), "")
     can_see_mrn = current_user.role in ROSTER_WRITERS
     table = DRILLS[spec.drilldown](context, dimension, can_see_mrn)
@@ -216,6 +230,7 @@ def sign(kind: str, label: str) -> ResponseReturnValue:
 
 @bp.route("/signed/<int:snapshot_id>/<fmt>")
 def download(snapshot_id: int, fmt: str) -> ResponseReturnValue:
+    read_only()
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
     found: Any = (
         db.session.query(ReportFile).filter_by(snapshot_id=snapshot_id, format=fmt).one_or_none()
