@@ -125,8 +125,8 @@ def build_report(
     shown = {m.id for m in definition.metrics()}
     trend_ids = set(definition.trend_metrics())
 
-    def context(p: Period) -> Context:
-        return Context(p, policy, today, site_name)
+    def context(p: Period, wanted: set[str] | None = None) -> Context:
+        return Context(p, policy, today, site_name, frozenset(wanted) if wanted else None)
 
     figures = compute_families(_families(shown), context(period))
     previous: dict[str, float | None] = {}
@@ -135,7 +135,8 @@ def build_report(
             m for m in shown if METRICS[m].unit != "text" and m.split(".")[0] != ("attestation")
         }
         previous = overall_values(
-            compute_families(_families(comparable), context(period.previous())), comparable
+            compute_families(_families(comparable), context(period.previous(), comparable)),
+            comparable,
         )
     trend_rows = []
     if with_trends and trend_ids:
@@ -145,7 +146,7 @@ def build_report(
                 values = overall_values(figures, trend_ids)
             else:
                 values = overall_values(
-                    compute_families(_families(trend_ids), context(month)), trend_ids
+                    compute_families(_families(trend_ids), context(month, trend_ids)), trend_ids
                 )
             trend_rows += [
                 {"metric_id": m, "period": month.label, "value": values.get(m)}

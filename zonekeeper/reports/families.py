@@ -39,6 +39,11 @@ class Context:
     policy: Policy
     today: date
     site_name: str
+    metrics: frozenset[str] | None = None  # None: every metric of the family
+
+    def wants(self, metric_id: str) -> bool:
+        """Whether the report needs ``metric_id``: trend months skip the rest."""
+        return self.metrics is None or metric_id in self.metrics
 
     @property
     def restricted_zones(self) -> list[str]:

@@ -50,6 +50,21 @@ def _reasons(raw: Any) -> str:
 
 @family("access")
 def access(ctx: Context) -> list[Figure]:
+    figures = _entries(ctx) if ctx.wants("access.entries") else []
+    if ctx.wants("access.denials"):
+        figures += _denials(ctx)
+    for metric_id, condition in (
+        ("access.escort_timeouts", escort_timeouts()),
+        ("access.passback_flags", passback_flagged()),
+    ):
+        if ctx.wants(metric_id):
+            figures += _by_door(ctx, metric_id, condition)
+    if ctx.wants("access.emergency_periods"):
+        figures += _emergencies(ctx)
+    return figures
+
+
+def _entries(ctx: Context) -> list[Figure]:
     entries = rows(
         select(Door.to_zone, Person.kind, func.count().label("n"))
         .select_from(AccessEvent)
@@ -61,7 +76,10 @@ def access(ctx: Context) -> list[Figure]:
     )
     entries["zone"] = "Zone " + entries["zone"].astype(str)
     entries["kind"] = entries["kind"].map(lambda k: CATEGORIES.get(k, str(k)))
-    figures = count_figures("access.entries", entries, ["zone", "kind"])
+    return count_figures("access.entries", entries, ["zone", "kind"])
+
+
+def _denials(ctx: Context) -> list[Figure]:
     # the reason codes are a JSON list: grouped by its text in SQL, named in pandas
     denials = rows(
         select(cast(AccessEvent.reason_codes, String), func.count().label("n"))
@@ -70,27 +88,29 @@ def access(ctx: Context) -> list[Figure]:
         ["reasons", "n"],
     )
     denials["reasons"] = denials["reasons"].map(_reasons)
-    figures += count_figures("access.denials", denials, ["reasons"])
-    for metric_id, condition in (
-        ("access.escort_timeouts", escort_timeouts()),
-        ("access.passback_flags", passback_flagged()),
-    ):
-        by_door = rows(
-            select(Door.name, func.count().label("n"))
-            .select_from(AccessEvent)
-            .join(Door, Door.id == AccessEvent.door_id)
-            .where(in_period(ctx), condition)
-            .group_by(Door.name),
-            ["door", "n"],
-        )
-        figures += count_figures(metric_id, by_door, ["door"])
+    return count_figures("access.denials", denials, ["reasons"])
+
+
+def _by_door(ctx: Context, metric_id: str, condition: Any) -> list[Figure]:
+    by_door = rows(
+        select(Door.name, func.count().label("n"))
+        .select_from(AccessEvent)
+        .join(Door, Door.id == AccessEvent.door_id)
+        .where(in_period(ctx), condition)
+        .group_by(Door.name),
+        ["door", "n"],
+    )
+    return count_figures(metric_id, by_door, ["door"])
+
+
+def _emergencies(ctx: Context) -> list[Figure]:
     emergencies = db.session.execute(
         select(Emergency.kind, Emergency.declared_at, Emergency.ended_at).where(
             Emergency.declared_at < ctx.period.end_utc,
             (Emergency.ended_at.is_(None)) | (Emergency.ended_at >= ctx.period.start_utc),
         )
     ).all()
-    figures.append(Figure("access.emergency_periods", "", float(len(emergencies))))
+    figures = [Figure("access.emergency_periods", "", float(len(emergencies)))]
     for kind, declared, ended in emergencies:
         minutes = ((ended - declared).total_seconds() / 60) if ended else None
         length = f"{minutes:.0f} min" if minutes is not None else "not ended"

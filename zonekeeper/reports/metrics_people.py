@@ -174,6 +174,8 @@ def training(ctx: Context) -> list[Figure]:
     ]
     figures.append(Figure("training.lapsing", "", float(lapsing[30])))
     figures += [Figure("training.lapsing", f"{d} days", float(n)) for d, n in lapsing.items()]
+    if not ctx.wants("training.lapsed_entries"):
+        return figures
     entries = lapsed_entries(ctx)
     figures.append(Figure("training.lapsed_entries", "", float(sum(entries.values()))))
     figures += [

@@ -93,16 +93,29 @@ def screening(ctx: Context) -> list[Figure]:
     )
     by_kind["kind"] = by_kind["kind"].map(lambda k: SUBJECTS.get(k, k))
     figures = count_figures("screening.count", by_kind, ["kind"])
+    if ctx.metrics is not None and not ctx.metrics - {
+        "screening.count",
+        "screening.two_screen_rate",
+    }:
+        return figures + _two_screens(ctx)  # a trend month: the rest is not needed
+    figures += _two_screens(ctx)
+    return figures + _the_rest(ctx)
+
+
+def _two_screens(ctx: Context) -> list[Figure]:
     due, done = db.session.execute(
         select(func.count(), func.count().filter(two_screens_done())).where(
             two_screen_population(ctx)
         )
     ).one()
-    figures.append(rate_figure("screening.two_screen_rate", "", done, due))
+    return [rate_figure("screening.two_screen_rate", "", done, due)]
+
+
+def _the_rest(ctx: Context) -> list[Figure]:
     emergent = db.session.scalar(
         select(func.count()).where(in_period(ctx), Screening.single_screen_emergent.is_(True))
     )
-    figures.append(Figure("screening.emergent_single", "", float(emergent or 0)))
+    figures = [Figure("screening.emergent_single", "", float(emergent or 0))]
     exceptions, both = db.session.execute(
         select(func.count(), func.count().filter(exception_signed_by_both())).where(
             in_period(ctx), Screening.exception_at.is_not(None)
