@@ -33,8 +33,9 @@ BASELINE = [
        LEFT JOIN people p ON p.id = e.person_id WHERE e.occurred_at >= :s AND e.occurred_at < :e
        AND e.direction = 'in' AND e.outcome IN ('grant', 'grant_with_escort')
        GROUP BY d.to_zone, p.kind""",
-    """SELECT reason_codes, count(*) FROM access_events WHERE occurred_at >= :s
-       AND occurred_at < :e AND kind = 'scan' AND outcome = 'deny' GROUP BY reason_codes""",
+    """SELECT CAST(reason_codes AS TEXT), count(*) FROM access_events WHERE occurred_at >= :s
+       AND occurred_at < :e AND kind = 'scan' AND outcome = 'deny'
+       GROUP BY CAST(reason_codes AS TEXT)""",
     """SELECT count(*), sum(CASE WHEN first_screen_at IS NOT NULL AND second_screen_at IS NOT NULL
        THEN 1 ELSE 0 END) FROM screenings WHERE NOT superseded AND visit_date >= :ds
        AND visit_date < :de AND NOT emergent AND final_check_at IS NOT NULL""",
