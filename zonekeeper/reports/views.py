@@ -11,9 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import select
 
+from ..audit.models import AuditChainHead
 from ..auth.access import REPORT_SIGNERS, ROSTER_WRITERS
 from ..clock import site_today
+from ..doors.models import AccessLogHead
 from ..extensions import db
 from ..policy.errors import PolicyError
 from ..policy_store import current_policy
@@ -39,6 +42,7 @@ from .snapshots import SignError, latest_versions, sign_report, snapshots_for
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 SIGNERS = REPORT_SIGNERS
 CACHE_SECONDS = 120
+# computed reports for a short while, keyed by what would change them
 _cache: dict[tuple[str, ...], tuple[float, Report]] = {}
 _cache_lock = Lock()
 _compute_lock = Lock()  # one computation at a time: a page's charts wait for it, then hit
@@ -63,7 +67,12 @@ def _period(kind: str, label: str) -> Period:
 def _report(kind: str, period: Period) -> Report:
     """The computed report, kept a short while so its charts and drill-downs are cheap."""
     definition = current_definition(kind)
-    key = (kind, period.label, definition.hash, current_policy().version)
+    # nearly every change is audited or logged: a new row in either chain is new data
+    heads = (
+        db.session.scalar(select(AuditChainHead.last_seq).where(AuditChainHead.id == 1)),
+        db.session.scalar(select(AccessLogHead.last_seq).where(AccessLogHead.id == 1)),
+    )
+    key = (kind, period.label, definition.hash, current_policy().version, str(heads))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
