@@ -130,7 +130,12 @@ def _staff(rng: random.Random, n: int, end: date) -> int:
 
 
 def _access(app, rng: random.Random, n: int, start: date, end: date) -> int:  # type: ignore[no-untyped-def]
-    from zonekeeper.doors.models import ACCESS_HASHED_FIELDS, AccessEvent, AccessLogHead
+    from zonekeeper.doors.models import (
+        ACCESS_HASH_VERSION,
+        ACCESS_HASHED_FIELDS,
+        AccessEvent,
+        AccessLogHead,
+    )
     from zonekeeper.people.models import Person
     from zonekeeper.site.models import Door
 
@@ -173,10 +178,12 @@ def _access(app, rng: random.Random, n: int, start: date, end: date) -> int:  # 
                 "source": "bench",
                 "scanned_excerpt": "",
                 "prev_hash": previous,
+                "display_text": "",
+                "hash_version": ACCESS_HASH_VERSION,
             }
             digest = row_hash(key, fields, ACCESS_HASHED_FIELDS)
             previous = digest
-            yield {**fields, "row_hash": digest, "display_text": ""}
+            yield {**fields, "row_hash": digest}
 
     count = _bulk(AccessEvent, rows())
     head.last_seq, head.last_hash = seq, previous

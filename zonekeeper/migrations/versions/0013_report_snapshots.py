@@ -8,7 +8,7 @@
   their SHA-256.
 
 Revision ID: 9a4c6e2b1f17
-Revises: 7d41c2e9a011
+Revises: d00r12a0c0de
 Create Date: 2026-11-29 19:10:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 from zonekeeper.db import UTCDateTime
 
 revision = "9a4c6e2b1f17"
-down_revision = "7d41c2e9a011"
+down_revision = "d00r12a0c0de"
 branch_labels = None
 depends_on = None
 
