@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTANCE := instance
 KEYS := $(INSTANCE)/keys.env
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# the report benchmark's large site on PostgreSQL (an empty database; built on first use)
+PG_BENCH_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/zonekeeper_large_site
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -47,6 +49,8 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/door_decision_bench.py
 	$(BIN)/python bench/checkin_load.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/report_bench.py --database-url $(PG_BENCH_URL)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check zonekeeper tests bench

@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .incidents.views import bp as incidents_bp
     from .logging_setup import configure_logging
     from .people.views import bp as people_bp
+    from .reports.views import bp as reports_bp
     from .screening.views import bp as screening_bp
     from .site.views import bp as site_bp
     from .zone_audits.views import bp as zone_audits_bp
@@ -101,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wristbands_bp)
     app.register_blueprint(screening_bp)
     app.register_blueprint(screening_api_bp)
+    app.register_blueprint(reports_bp)
     app.add_template_filter(site_time, "site_time")
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})

@@ -56,8 +56,10 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--forms-dir", type=click.Path(file_okay=False), help="Questionnaire directory.")
-def rules_check(directory: str | None, forms_dir: str | None) -> None:
-    """Validate every rule file in DIRECTORY (default: the configured rules/) and the forms."""
+@click.option("--reports-dir", type=click.Path(file_okay=False), help="Report definitions.")
+def rules_check(directory: str | None, forms_dir: str | None, reports_dir: str | None) -> None:
+    """Validate every rule file in DIRECTORY (default: the configured rules/), the forms
+    and the report definitions."""
     policy = _load_policy_or_exit(directory)
     click.echo(
         f"OK: {len(policy.rules)} access rules in {', '.join(policy.files)}; "
@@ -68,6 +70,9 @@ def rules_check(directory: str | None, forms_dir: str | None) -> None:
         f"OK: {len(forms)} questionnaire version(s): "
         + ", ".join(f"{f.id} v{f.version} ({f.definition_hash[:19]})" for f in forms)
     )
+    from .reports.cli import check_definitions_or_exit
+
+    check_definitions_or_exit(reports_dir)
 
 
 def _load_forms_or_exit(directory: str | None) -> Any:
@@ -325,6 +330,15 @@ def screen_recheck(dry_run: bool) -> None:
     )
     if findings:
         sys.exit(1)
+
+
+def _add_report_commands() -> None:
+    from .reports.cli import report
+
+    main.add_command(report)
+
+
+_add_report_commands()
 
 
 @main.group()

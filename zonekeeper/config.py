@@ -77,3 +77,8 @@ def default_forms_dir() -> str:
 def default_rules_dir() -> str:
     """The rules directory the CLI uses when none is given."""
     return os.environ.get("ZONEKEEPER_RULES_DIR") or DEFAULTS["RULES_DIR"]
+
+
+def default_reports_dir() -> str:
+    """The report definitions directory the CLI uses when none is given."""
+    return os.environ.get("ZONEKEEPER_REPORTS_DIR") or DEFAULTS["REPORTS_DIR"]

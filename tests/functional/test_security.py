@@ -281,6 +281,13 @@ def test_every_route_answers_each_role_as_the_access_table_says(
             "incident_id": incident.id,
             "training_id": person.trainings[0].id,
             "badge_id": badge.id,
+            # compliance reports (issue #17)
+            "kind": "monthly",
+            "label": "2026-10",
+            "chart_id": "audit-completion",
+            "metric_id": "audits.missed_days",
+            "snapshot_id": 1,  # none signed: 404, refused by role before that
+            "fmt": "pdf",
         }
 
     ids = setup_data(data)

@@ -25,6 +25,8 @@ SCREENING_READERS = frozenset({"technologist", "mrso", "safety_director", "physi
 # the unreliable-history work-up steps (scars, radiographs): Level 2 checked by the step table
 WORKUP_RECORDERS = frozenset({"technologist", "mrso", "physician"})
 # the no-screen exception is signed by a Level 2 MR physician's own account (step table)
+# compliance reports: the MRSO reads them, the safety director (MRMD) signs them
+REPORT_SIGNERS = frozenset({"safety_director"})
 EXCEPTION_SIGNERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
@@ -121,6 +123,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # scanners' spatial gradient data: the MRSO and the safety director enter it
     "site.scanners": ALL_PEOPLE,
     "site.scanner_edit": ROSTER_WRITERS,
+    # compliance reports (issue #17)
+    "reports.index": ROSTER_WRITERS,
+    "reports.report": ROSTER_WRITERS,
+    "reports.chart": ROSTER_WRITERS,
+    "reports.drill": ROSTER_WRITERS,
+    "reports.sign": REPORT_SIGNERS,
+    "reports.download": ROSTER_WRITERS,
 }
 
 
