@@ -10,7 +10,7 @@ from .auth.models import User
 from .auth.passwords import hash_password
 from .badges.models import Badge
 from .badges.services import token_for
-from .doors.scans import record_scan
+from .doors.scan_store import record_scan
 from .extensions import db
 from .people.models import Person
 from .site.models import Door

@@ -247,14 +247,14 @@ def test_a_change_made_while_the_scan_waits_for_the_lock_is_seen(
     client: FlaskClient, site, app: Flask
 ) -> None:
     """The decision is prepared before the lock; a voided training in between must win."""
-    from zonekeeper.doors.scan_fast import decide_prepared, prepare
+    from zonekeeper.doors.scan_store import decide_locked, load
     from zonekeeper.people.models import TrainingRecord
     from zonekeeper.site.models import Door
 
     with app.test_request_context():
         door = db.session.get(Door, site["doors"]["mri-1"])
-        prepared = prepare(door, site["badges"]["level_2"], "in", "test")
-        assert prepared.decision is not None and prepared.decision.outcome == "grant"
+        loaded = load(door, site["badges"]["level_2"], "in", "test")
+        assert loaded.holder is not None and loaded.holder.level == "level_2"
         db.session.rollback()  # the read transaction ends, as in the view
 
         other = app.test_request_context()  # another request voids the training meanwhile
@@ -266,7 +266,8 @@ def test_a_change_made_while_the_scan_waits_for_the_lock_is_seen(
             record.void_reason = "entered for the wrong person"
             db.session.commit()
 
-        assert decide_prepared(prepared) is None  # not granted on the old facts
+        result = decide_locked(loaded)  # the records are read again under the lock
+        assert result.outcome != "grant"  # not granted on the old facts
         db.session.rollback()
     data = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert data["outcome"] != "grant"

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 from tests.conftest import _backend
 from tests.functional.test_door_scans import _count_events, scan, site  # noqa: F401 - fixture
 from zonekeeper import db as zk_db
-from zonekeeper.doors import scan_fast
+from zonekeeper.doors import scan_writer
 from zonekeeper.doors.access_log import verify_access_log
 from zonekeeper.doors.models import AccessEvent, Presence
 from zonekeeper.extensions import db
@@ -120,11 +120,13 @@ def test_a_failure_under_the_lock_rolls_back_releases_the_lock_and_is_logged(
     another_app,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken_grant(self: Any, decision: Any) -> Any:
-        self.log(outcome="grant", display_text="half-written", last=False)  # written, then...
+    append = scan_writer.Writer.append
+
+    def broken_append(self: Any, event: Any, door_id: int, last: bool) -> Any:
+        append(self, event, door_id, False)  # written, then...
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(scan_fast._Writer, "grant", broken_grant)
+    monkeypatch.setattr(scan_writer.Writer, "append", broken_append)
     data = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert data["outcome"] == "deny" and data["reason_codes"] == ["system_error"]
     with app.app_context():

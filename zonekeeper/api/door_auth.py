@@ -15,9 +15,9 @@ from wtforms import ValidationError
 from ..auth.sessions import session_expired
 from ..db import fetch_rows
 from ..doors.models import DoorDevice
-from ..doors.scan_fast import ReadBadge
 from ..doors.scan_records import BADGE_RECORDS, badge_from_rows, with_records
 from ..doors.scan_result import DoorRef
+from ..doors.scan_store import ReadBadge
 from ..extensions import db
 from ..site.models import Door
 

@@ -14,9 +14,8 @@ from flask.typing import ResponseReturnValue
 from ..badges.services import scanned_badge_id
 from ..db import begin_scan
 from ..doors.emergency import active_emergency, emergency_instructions
-from ..doors.scan_fast import ReadBadge
 from ..doors.scan_result import DoorRef
-from ..doors.scans import DIRECTIONS, record_scan
+from ..doors.scan_store import DIRECTIONS, ReadBadge, record_scan
 from ..extensions import csrf, db
 from .door_auth import MAX_DOOR_CODE, authorise_scan
 from .openapi import openapi_document

@@ -6,130 +6,56 @@ expired escort waits are branches here, not another path. The policy engine
 (``decide_zone_access``) is pure too; the facts each person brings are built by the
 caller from the records it read (see scan_result.person_facts).
 
-Status: the decision the store is to run (issue #12, "one decision, one store"). The
-cases in rules/tests/door_cases.yaml run against it (tests/unit/test_door_decision.py);
-the reader API's two writers (scan_fast.py, scans.py) do not call it yet.
+Every scan the reader API takes is decided here: scan_store.py builds the snapshot
+(before the access log's lock, then again under it) and writes the plan. The cases in
+tests/data/door_cases.yaml run against it (tests/unit/test_door_decision.py) and end to
+end through the reader API (tests/functional/test_door_cases_api.py). The snapshot's and
+plan's types are in scan_plan.py, the door's words in scan_texts.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ..policy import Decision, Policy, decide_zone_access
+from .scan_plan import (
+    Answer,
+    Enter,
+    Expired,
+    Holder,
+    Place,
+    Plan,
+    PlannedEvent,
+    Snapshot,
+    WaitChange,
+    Waiting,
+)
+from .scan_texts import (
+    ANTI_PASSBACK_TEXT,
+    EXPIRED_WAIT_TEXT,
+    authorization_note,
+    emergency_text,
+    escorting_detail,
+    wait_text,
+)
+
+__all__ = [
+    "Answer",
+    "Enter",
+    "Expired",
+    "Holder",
+    "Place",
+    "Plan",
+    "PlannedEvent",
+    "Snapshot",
+    "WaitChange",
+    "Waiting",
+    "decide_scan",
+    "escort_level",
+]
 
 ESCORT_FACTS = ("escort.id", "escort.training_level", "escort.training_age_days")
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """An open presence: where a person is recorded."""
-
-    id: int
-    zone: str
-    room_id: int | None
-    escort_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """A person as the door sees them: their policy facts for this door (no escort), as an
-    escort, where they are, their MR level, and the Level 2 authorization in force."""
-
-    id: int
-    name: str
-    facts: dict[str, Any]
-    escort_facts: dict[str, Any]
-    level: str  # non_mr | level_1 | level_2
-    place: Place | None = None
-    authorized_by: str | None = None  # the Level 2 authorization's author, if a record
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    pending_id: int
-    scan_event_id: int
-    holder: Holder
-
-
-@dataclass(frozen=True, slots=True)
-class Expired:
-    pending_id: int
-    door_id: int
-    person_id: int
-    scan_event_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    door_id: int
-    from_zone: str
-    to_zone: str
-    room_id: int | None
-    from_restricted: bool
-    direction: str
-    badge_status: str
-    holder: Holder | None  # None: the scan names no one
-    now: datetime
-    policy: Policy
-    anti_passback: str = "soft"  # soft | hard
-    escort_window_seconds: int = 30
-    emergency: str | None = None  # the declared emergency's kind
-    waiting: tuple[Waiting, ...] = ()
-    expired: tuple[Expired, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Enter:
-    person_id: int
-    zone: str
-    room_id: int | None
-    escort_id: int | None
-
-
-@dataclass
-class PlannedEvent:
-    kind: str  # scan | pairing | expiry
-    person_id: int | None
-    outcome: str
-    reason_codes: list[str]
-    rule_ids: list[str]
-    display_text: str
-    flags: list[str] = field(default_factory=list)
-    escort_person_id: int | None = None
-    related_event_id: int | None = None
-    close: int | None = None  # the presence id it closes
-    enter: Enter | None = None  # the presence it opens
-
-
-@dataclass
-class WaitChange:
-    op: str  # expire | pair | refuse | open
-    pending_id: int | None  # None for "open" (the new wait of this scan's event)
-    event: int  # index into Plan.events of the event that resolves or opens it
-    expires_at: datetime | None = None
-
-
-@dataclass
-class Answer:
-    outcome: str
-    headline: str
-    detail: str
-    person: str | None
-    reason_codes: list[str]
-    flags: list[str] = field(default_factory=list)
-    escorting: list[str] = field(default_factory=list)
-    waiting_for_escort: list[str] = field(default_factory=list)
-    escort_window_seconds: int | None = None
-
-
-@dataclass
-class Plan:
-    events: list[PlannedEvent]
-    waits: list[WaitChange]
-    answer: Answer
-    scan_event: int  # index of this scan's own event
 
 
 def decide_scan(s: Snapshot) -> Plan:
@@ -144,7 +70,7 @@ def decide_scan(s: Snapshot) -> Plan:
                 "deny",
                 ["escort_timeout"],
                 ["door.escort_window"],
-                "Escort wait expired: badge again with your escort.",
+                EXPIRED_WAIT_TEXT,
                 related_event_id=gone.scan_event_id,
             )
         )
@@ -171,6 +97,10 @@ def _fired(decision: Decision) -> tuple[list[str], list[str]]:
     return list(decision.codes), [r.rule_id for r in decision.reasons]
 
 
+def _reasons(decision: Decision) -> list[dict[str, str]]:
+    return [{"code": r.code, "text": r.text, "rule": r.rule_id} for r in decision.reasons]
+
+
 def _deny(
     s: Snapshot,
     events: list[PlannedEvent],
@@ -183,12 +113,6 @@ def _deny(
     events.append(PlannedEvent("scan", person, "deny", codes, rules, text))
     name = s.holder.name if s.holder is not None else None
     return Plan(events, waits, Answer("deny", "DENIED", text, name, codes), len(events) - 1)
-
-
-ANTI_PASSBACK_TEXT = (
-    "Already recorded inside: badge out before entering again (anti-passback). "
-    "If the exit was missed, call the MRSO."
-)
 
 
 def _entry(s: Snapshot, events: list[PlannedEvent], waits: list[WaitChange]) -> Plan:
@@ -207,7 +131,9 @@ def _entry(s: Snapshot, events: list[PlannedEvent], waits: list[WaitChange]) -> 
                     s, events, waits, ["anti_passback"], ["door.anti_passback"], ANTI_PASSBACK_TEXT
                 )
             return _wait(s, events, waits, holder, decision, level)
-    return _deny(s, events, waits, codes, rules, decision.reasons[0].text)
+    plan = _deny(s, events, waits, codes, rules, decision.reasons[0].text)
+    plan.answer.reasons = _reasons(decision)
+    return plan
 
 
 def escort_level(policy: Policy, facts: dict[str, Any]) -> str | None:
@@ -261,12 +187,13 @@ def _grant(
     headline, detail = "GRANTED", text
     if escorting:
         headline = "ESCORTING"
-        detail = " ".join([f"Escorting {', '.join(escorting)}. Stay with them.", *notes])
+        detail = escorting_detail(escorting, notes)
     elif still:
         detail = f"{text} Still waiting for a Level 2 escort: {', '.join(still)}."
     if "passback" in flags:
         detail += " Note: no exit recorded since the last entry."
     answer = Answer("grant", headline, detail, holder.name, codes, flags, escorting, still)
+    answer.reasons = _reasons(decision)
     return Plan(events, waits, answer, scan_index)
 
 
@@ -311,7 +238,7 @@ def _pair(
             continue
         text = f"{person.name} escorted by {escort.name}"
         if escort.level != "level_2" and person.authorized_by:
-            note = f"{person.name}: Level 2 authorization by {person.authorized_by}."
+            note = authorization_note(person.name, person.authorized_by)
             notes.append(note)
             text += f" ({note})"
         waits.append(WaitChange("pair", waiting.pending_id, len(events)))
@@ -342,12 +269,8 @@ def _wait(
     decision: Decision,
     level: str,
 ) -> Plan:
-    who = "A Level 2 MR person" if level == "level_2" else "A Level 1 or Level 2 MR person"
     window = s.escort_window_seconds
-    text = (
-        f"{holder.name} may enter only with an escort. "
-        f"{who} must badge at this door within {window} seconds."
-    )
+    text = wait_text(holder.name, level, window)
     codes, rules = _fired(decision)
     waits.append(WaitChange("open", None, len(events), s.now + timedelta(seconds=window)))
     events.append(PlannedEvent("scan", holder.id, "escort_pending", codes, rules, text))
@@ -358,6 +281,7 @@ def _wait(
         holder.name,
         codes,
         escort_window_seconds=window,
+        reasons=_reasons(decision),
     )
     return Plan(events, waits, answer, len(events) - 1)
 
@@ -413,7 +337,7 @@ def _during_emergency(s: Snapshot, events: list[PlannedEvent], waits: list[WaitC
     going = "leaving" if s.direction == "out" else "entering"
     where = s.from_zone if s.direction == "out" else s.to_zone
     name = holder.name if holder else "unidentified badge"
-    text = f"Logged: {name} {going} Zone {where}."
+    text = emergency_text(name, going, where)
     flags: list[str] = []
     if (
         holder is not None

@@ -1,4 +1,4 @@
-"""What a scan answers, and the policy facts a door decides on (shared by both scan paths)."""
+"""What a scan answers, and the policy facts a door decides on (built by scan_store.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..db import utcnow
 from ..people.models import Person
 from ..people.services import access_facts
-from ..policy import Decision, Policy, decide_zone_access
+from ..policy import Policy
 from ..screening.services import door_screening_status
 from ..site.models import Door
 from .authorizations import (
@@ -93,65 +92,6 @@ def full_name(person: AnyPerson | None) -> str | None:
     return f"{person.given_name} {person.family_name}" if person is not None else None
 
 
-def reasons_of(decision: Decision) -> list[dict[str, str]]:
-    return [{"code": r.code, "text": r.text, "rule": r.rule_id} for r in decision.reasons]
-
-
-def fired(decision: Decision) -> dict[str, Any]:
-    return {
-        "reason_codes": list(decision.codes),
-        "rule_ids": [r.rule_id for r in decision.reasons],
-    }
-
-
-def anti_passback_deny() -> dict[str, Any]:
-    """Hard anti-passback: a second entry without an exit (the same answer on both scan
-    paths; a fresh dict, so no event shares its lists)."""
-    return {
-        "outcome": "deny",
-        "reason_codes": ["anti_passback"],
-        "rule_ids": ["door.anti_passback"],
-        "display_text": "Already recorded inside: badge out before entering again "
-        "(anti-passback). If the exit was missed, call the MRSO.",
-    }
-
-
-def is_passback(
-    presence_id: int | None,
-    zone: str | None,
-    room_id: int | None,
-    to_zone: str,
-    door_room_id: int | None,
-) -> bool:
-    """A second entry through a door without an exit: already recorded where it leads."""
-    return (
-        presence_id is not None
-        and zone == to_zone
-        and (door_room_id is None or room_id == door_room_id)
-    )
-
-
-def authorization_note(name: str, authorization: AuthorizationRef | None) -> str:
-    """Whose Level 2 authorization admitted ``name`` with a Level 1 escort ("" if none)."""
-    if authorization is None:
-        return ""
-    return (
-        f"{name}: Level 2 authorization by {authorization.by_name} for Zone "
-        f"{authorization.zone}, until {authorization.valid_until:%Y-%m-%d %H:%M} UTC."
-    )
-
-
-def pairing_text(name: str, escort_name: str | None, authorization: AuthorizationRef | None) -> str:
-    """The log's words for a pairing, naming the Level 2 authorization used when the
-    escort is not Level 2 themselves."""
-    note = authorization_note(name, authorization)
-    return f"{name} escorted by {escort_name}" + (f" ({note})" if note else "")
-
-
-def escorting_text(escorting: list[str], notes: list[str]) -> str:
-    return " ".join([f"Escorting {', '.join(escorting)}. Stay with them.", *notes])
-
-
 NO_ROOM = -1  # a Zone IV door with no magnet room recorded: no screening can match it
 
 
@@ -161,6 +101,8 @@ def person_facts(
     today: date,
     policy: Policy,
     room_id: int | None = None,
+    *,
+    now: datetime,
     **escort: Any,
 ) -> dict[str, Any]:
     """``access_facts``, with the visit screening deciding for patients and companions.
@@ -177,7 +119,7 @@ def person_facts(
         visit = door_screening_status(person, today, room)  # type: ignore[arg-type]
         if person.kind == "patient" or visit != "missing":
             facts["person.screening_status"] = visit
-    if level_2_authorization(person, target_zone, facts, policy) is not None:
+    if level_2_authorization(person, target_zone, facts, policy, now) is not None:
         facts["person.level_2_authorized"] = True
     return facts
 
@@ -193,56 +135,11 @@ def is_non_mr(facts: dict[str, Any], policy: Policy, prefix: str = "person") -> 
 
 
 def level_2_authorization(
-    person: AnyPerson, target_zone: str, facts: dict[str, Any], policy: Policy
+    person: AnyPerson, target_zone: str, facts: dict[str, Any], policy: Policy, now: datetime
 ) -> AuthorizationRef | None:
     """A Non-MR person's Level 2 authorization in force now for ``target_zone`` (a record:
-    see authorizations.py); None for MR personnel, for open zones, and when there is none."""
+    see authorizations.py); None for MR personnel, for open zones, and when there is none.
+    ``now``: the scan's time (read by the store, not here)."""
     if target_zone not in AUTHORIZABLE_ZONES or not is_non_mr(facts, policy):
         return None
-    now = utcnow()
     return authorization_for(authorizations_of(person.id, now), target_zone, now)
-
-
-def door_facts(
-    person: AnyPerson | None,
-    status: str,
-    target_zone: str,
-    today: date,
-    policy: Policy,
-    room_id: int | None = None,
-) -> dict[str, Any]:
-    if person is None:
-        return {"target_zone": target_zone, "person.kind": "unidentified", "badge.status": status}
-    facts = person_facts(person, target_zone, today, policy, room_id)
-    facts["badge.status"] = status
-    return facts
-
-
-def escort_level_that_would_admit(
-    person: AnyPerson,
-    status: str,
-    target_zone: str,
-    today: date,
-    policy: Policy,
-    facts: dict[str, Any] | None = None,
-    room_id: int | None = None,
-) -> str | None:
-    """The lowest escort level that would admit this person here, or None if none would.
-
-    ``facts``: the person's ``door_facts`` for this door, if already built (not changed).
-    """
-    if facts is None:
-        facts = door_facts(person, status, target_zone, today, policy, room_id)
-    for level in ("level_1", "level_2"):
-        with_escort = {
-            **facts,
-            "person.level_2_authorized": bool(facts.get("person.level_2_authorized"))
-            or level == "level_2",
-            "escort.id": f"any-{level}",
-            "escort.training_level": level,
-            "escort.training_age_days": 0,
-            "escort.screening_status": "cleared",
-        }
-        if decide_zone_access(policy, with_escort).outcome == "grant_with_escort":
-            return level
-    return None

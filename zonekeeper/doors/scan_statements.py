@@ -1,4 +1,4 @@
-"""The statements of the common scan path (see scan_fast.py), built once.
+"""The statements of the door scan's store (see scan_store.py), built once.
 
 Kept apart from the code that runs them: the state read under the lock, the
 writes, and PostgreSQL's one-statement append (event, head and presence moves).
@@ -82,10 +82,22 @@ WAITING = (
     .where(PENDING.c.door_id == bindparam("door_id"), _is_pending)
     .order_by(PENDING.c.id)
 )
-RESOLVE_PENDING = PENDING.update().where(PENDING.c.id == bindparam("pending_id"))
-OPEN_PRESENCE = select(PRESENCES.c.id, PRESENCES.c.zone, PRESENCES.c.room_id).where(
-    PRESENCES.c.person_id == bindparam("person_id"), PRESENCES.c.left_at.is_(None)
+# the waits past their time (every door's: each is logged as it expires), oldest first
+EXPIRED = (
+    select(PENDING.c.id, PENDING.c.door_id, PENDING.c.person_id, PENDING.c.scan_event_id)
+    .where(_is_pending, PENDING.c.expires_at < bindparam("now", type_=PENDING.c.expires_at.type))
+    .order_by(PENDING.c.id)
 )
+EMERGENCY_KIND = (
+    select(EMERGENCIES.c.kind)
+    .where(EMERGENCIES.c.ended_at.is_(None))
+    .order_by(EMERGENCIES.c.id.desc())
+    .limit(1)
+)
+RESOLVE_PENDING = PENDING.update().where(PENDING.c.id == bindparam("pending_id"))
+OPEN_PRESENCE = select(
+    PRESENCES.c.id, PRESENCES.c.zone, PRESENCES.c.room_id, PRESENCES.c.escort_person_id
+).where(PRESENCES.c.person_id == bindparam("person_id"), PRESENCES.c.left_at.is_(None))
 REPLACE_PENDING = (
     PENDING.update()
     .where(PENDING.c.person_id == bindparam("pid"), _is_pending)
