@@ -270,3 +270,19 @@ def test_a_change_made_while_the_scan_waits_for_the_lock_is_seen(
         db.session.rollback()
     data = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert data["outcome"] != "grant"
+
+
+def test_the_door_shows_the_rules_display_text_never_the_authors_note(
+    client: FlaskClient, site
+) -> None:
+    """rules/access.yaml's `text` for grant-level-1-zone-iv holds a note for whoever maintains
+    the rules ("Remove this rule to keep Level 1 out of Zone IV"): the door shows `display`."""
+    data = scan(client, site, "mri-1", site["badges"]["level_1"]).get_json()
+    assert data["outcome"] == "grant" and data["reason_codes"] == ["level_1_zone_iv"]
+    shown = [data["display_text"], *(reason["text"] for reason in data["reasons"])]
+    assert not any("Remove this rule" in text for text in shown)
+    assert data["display_text"] == (
+        "Ola Nurse: Level 1 MR personnel, Zone IV: for your own work only; bring no one in."
+    )
+    denied = scan(client, site, "mri-1", site["badges"]["unscreened"]).get_json()
+    assert denied["display_text"].startswith("MR screening not on file as cleared")
