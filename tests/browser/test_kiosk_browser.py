@@ -112,8 +112,11 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     screenshot(mrso, "wristband")
     kiosk.reload()
     kiosk.click("summary:has-text('Choose them')")
+    tap_list = kiosk.locator(".tap-list").inner_text()
+    assert "E. V. · born 1978" in tap_list and "Varga" not in tap_list  # no names on a kiosk
+    screenshot(kiosk, "kiosk-tap-list")
     before = kiosk.evaluate("document.body.dataset.lastEvent || ''")
-    kiosk.click("button.tap-scan:has-text('Varga, Elena')")
+    kiosk.click("button.tap-scan:has-text('E. V. · born 1978')")
     for _ in range(100):
         if kiosk.evaluate("document.body.dataset.lastEvent || ''") != before:
             break

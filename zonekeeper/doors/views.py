@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..badges.wristbands import todays_wristbands
 from ..clock import site_time, site_today
 from ..csv_export import csv_response
 from ..date_range import date_range_from_query, rows_in_range
@@ -29,6 +28,7 @@ from .emergency import (
 from .forms import ConfirmForm, DeclareEmergencyForm
 from .models import AccessEvent, Presence
 from .occupancy import occupancy, open_presences
+from .tap_list import tap_list
 
 bp = Blueprint("doors", __name__)
 
@@ -51,7 +51,7 @@ def kiosk() -> ResponseReturnValue:
         "doors/kiosk.html",
         door=door,
         window=current_app.config["ESCORT_WINDOW_SECONDS"],
-        wristbands=todays_wristbands(site_today()),
+        wristbands=tap_list(site_today()),
     )
 
 
