@@ -47,7 +47,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     browser, live_server: str, runner, app: Flask
 ) -> None:
     assert runner.invoke(["demo", "load"]).exit_code == 0
-    codes = _badge_codes(app, "Reyes", "Natarajan", "Novak", "Cho")
+    codes = _badge_codes(app, "Reyes", "Natarajan", "Novak", "Cho", "Harris")
 
     # the MRSO revokes a badge that was reported lost
     office = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -58,7 +58,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     mrso.click("button:has-text('Revoke')")
     assert "stops working at once" in mrso.locator(".flash").inner_text()
 
-    kiosk_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    kiosk_context = browser.new_context(viewport={"width": 1024, "height": 768})
     kiosk = kiosk_context.new_page()
     sign_in(kiosk, live_server, "kiosk-mri-1", "zonekeeper-kiosk")
     assert kiosk.url.endswith("/kiosk")
@@ -73,6 +73,11 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
     assert "Daniel Reyes" in kiosk.locator("#result-person").inner_text()
     screenshot(kiosk, "kiosk-granted")
+    # again, without an exit: soft anti-passback admits, and says so
+    assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
+    assert "No exit recorded" in kiosk.locator("#result-notes").inner_text()
+    screenshot(kiosk, "kiosk-granted-no-exit-recorded")
 
     assert "state-deny" in _scan(kiosk, codes["Natarajan"][2])
     assert kiosk.locator("#result-headline").inner_text() == "DENIED"
@@ -84,8 +89,19 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert "Level 2" in kiosk.locator("#result-detail").inner_text()
     assert re.search(r"\d+ s", kiosk.locator("#result-countdown").inner_text())
     screenshot(kiosk, "kiosk-escort-needed")
-    assert "state-grant" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
+    # a Level 1 badges: in for themselves, but cannot take the visitor into Zone IV
+    assert "state-grant" in _scan(kiosk, codes["Harris"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
+    notes = kiosk.locator("#result-notes").inner_text()
+    assert "Still waiting for a Level 2 escort: Peter Novak" in notes
+    screenshot(kiosk, "kiosk-still-waiting-for-level-2")
+    kiosk.wait_for_selector("body.state-escort", timeout=8000)  # back to the visitor's wait
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
+    assert re.search(r"\d+ s", kiosk.locator("#result-countdown").inner_text())
+    assert "state-escorting" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORTING"
     assert "Escorting Peter Novak" in kiosk.locator("#result-detail").inner_text()
+    screenshot(kiosk, "kiosk-escorting")
     assert kiosk.locator("#result-countdown").inner_text() == ""  # the wait is over
     kiosk.wait_for_selector("#result", state="hidden", timeout=8000)  # back to ready by itself
     assert "state-ready" in (kiosk.locator("body").get_attribute("class") or "")
@@ -110,6 +126,25 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     mrso.click("button:has-text('Print wristband')")
     assert "VARGA, Elena" in mrso.locator(".wristband").inner_text()
     screenshot(mrso, "wristband")
+    # an escort wait that runs out says so (a 2 s window for the test)
+    app.config["ESCORT_WINDOW_SECONDS"] = 2
+    try:
+        kiosk.reload()
+        kiosk.click("summary:has-text('Choose them')")
+        kiosk.click("button.tap-scan:has-text('E. V. · born 1978')")
+        kiosk.wait_for_selector("body.state-escort", timeout=5000)
+        kiosk.wait_for_selector("body.state-expired", timeout=8000)
+    finally:
+        app.config["ESCORT_WINDOW_SECONDS"] = 30
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT WAIT EXPIRED"
+    assert (
+        "Escort wait expired: badge again with your escort"
+        in kiosk.locator("#result-detail").inner_text()
+    )
+    assert "Elena Varga" in kiosk.locator("#result-person").inner_text()
+    screenshot(kiosk, "kiosk-escort-wait-expired")
+    kiosk.wait_for_selector("body.state-ready", timeout=8000)
+
     kiosk.reload()
     kiosk.click("summary:has-text('Choose them')")
     tap_list = kiosk.locator(".tap-list").inner_text()
@@ -123,7 +158,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
         kiosk.wait_for_timeout(50)
     assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
     assert "Elena Varga" in kiosk.locator("#result-person").inner_text()
-    assert "state-grant" in _scan(kiosk, codes["Cho"][2])
+    assert "state-escorting" in _scan(kiosk, codes["Cho"][2])
     assert "Escorting Elena Varga" in kiosk.locator("#result-detail").inner_text()
 
     # the server cannot be reached: OFFLINE, never a grant

@@ -146,6 +146,7 @@ def test_visitor_waits_for_a_level_2_escort_and_both_are_inside(
 
     escort = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert escort["outcome"] == "grant" and escort["escorting"] == ["Vic Visitor"]
+    assert escort["headline"] == "ESCORTING" and level_1["headline"] == "GRANTED"
     assert "Escorting Vic Visitor" in escort["display_text"]
     with app.app_context():
         pairing = db.session.scalars(select(AccessEvent).where(AccessEvent.kind == "pairing")).one()
