@@ -24,8 +24,9 @@ from .emergency import (
     end_emergency,
     mark_safe,
     may_declare,
+    zone_iv_entries,
 )
-from .forms import ConfirmForm, DeclareEmergencyForm
+from .forms import ConfirmForm, DeclareEmergencyForm, EndEmergencyForm
 from .models import AccessEvent, Presence
 from .occupancy import occupancy, open_presences
 from .tap_list import tap_list
@@ -90,7 +91,6 @@ def emergency() -> ResponseReturnValue:
             form=form,
             allowed=allowed,
             current=current,
-            end_form=ConfirmForm(),
             instructions=emergency_instructions(current.kind) if current else None,
             kinds=EMERGENCY_KINDS,
         ),
@@ -98,31 +98,55 @@ def emergency() -> ResponseReturnValue:
     )
 
 
-@bp.post("/emergency/end")
+@bp.route("/emergency/end", methods=["GET", "POST"])
 def emergency_end() -> ResponseReturnValue:
+    """Ending an emergency asks for confirmation, and offers to mark everyone out."""
     if not may_declare(current_user, current_policy()):
         abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        end_emergency(current_user)
-    except EmergencyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    current = active_emergency()
+    if current is None:
+        flash("No emergency is declared.", "error")
         return redirect(url_for("doors.emergency"))
-    db.session.commit()
-    flash("Emergency ended. Doors decide again.", "ok")
-    return redirect(url_for("doors.inside"))
+    form = EndEmergencyForm()
+    if form.validate_on_submit():
+        reason = form.reason.data if form.mark_out.data else None
+        try:
+            end_emergency(current_user, reason)
+        except EmergencyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("doors.emergency_end"))
+        db.session.commit()
+        flash(
+            "Emergency ended. Doors decide again."
+            + (" Everyone was marked out." if reason is not None else ""),
+            "ok",
+        )
+        return redirect(url_for("doors.inside"))
+    people = open_presences()
+    return (
+        render_template(
+            "doors/emergency_end.html",
+            form=form,
+            current=current,
+            kinds=EMERGENCY_KINDS,
+            inside=people,
+            unaccounted=[p for p in people if p.safe_marked_at is None],
+        ),
+        400 if form.is_submitted() else 200,
+    )
 
 
 @bp.route("/muster")
 def muster() -> ResponseReturnValue:
     people = open_presences()
+    emergency = active_emergency()
     return render_template(
         "doors/muster.html",
         people=people,
         unaccounted=[p for p in people if p.safe_marked_at is None],
-        emergency=active_emergency(),
+        emergency=emergency,
+        alerts=zone_iv_entries(emergency),
         form=ConfirmForm(),
         now=utcnow(),
     )
