@@ -177,10 +177,41 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert "EMERGENCY DECLARED" in mrso.locator(".emergency-banner").inner_text()
     assert "Novak, Peter" in mrso.locator("table.muster").inner_text()
     screenshot(mrso, "muster-list")
+    assert mrso.locator("#zone-iv-alert").count() == 0
+    updated = mrso.locator(".live-updated time").inner_text()
     assert "state-emergency" in _scan(kiosk, codes["Reyes"][2])
     assert "FIRE" in kiosk.locator("body").inner_text()
+    notes = kiosk.locator("#result-notes").inner_text()
+    assert "Logged: Daniel Reyes entering Zone IV." in notes  # every scan is acknowledged
+    assert "muster screen is alerted" in notes
     screenshot(kiosk, "kiosk-emergency")
+    # the muster list refreshes itself: the Zone IV badge-in during the fire is an alert
+    mrso.wait_for_selector("#zone-iv-alert", timeout=12000)
+    alert = mrso.locator("#zone-iv-alert").inner_text()
+    assert "Zone IV during the fire" in alert and "Daniel Reyes" in alert
+    assert mrso.locator(".live-updated time").inner_text() >= updated
+    screenshot(mrso, "muster-zone-iv-alert")
     mrso.locator("tr", has_text="Novak, Peter").locator("button:has-text('Mark safe')").click()
     assert "Safe" in mrso.locator("tr", has_text="Novak, Peter").inner_text()
+
+    # ending the emergency asks for confirmation and offers to mark everyone out
+    mrso.goto(f"{live_server}/emergency")
+    mrso.click("a:has-text('End the emergency')")
+    assert "still recorded inside" in mrso.locator("main").inner_text()
+    mrso.check("input[name=mark_out]")
+    mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
+    mrso.click("button:has-text('End the emergency')")
+    assert "Tick to confirm" in mrso.locator("main").inner_text()  # not without confirming
+    mrso.check("input[name=confirm]")
+    mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
+    mrso.check("input[name=mark_out]")
+    mrso.click("button:has-text('End the emergency')")
+    assert mrso.url.endswith("/inside")
+    assert "No one is recorded inside" in mrso.locator("#live").inner_text()
+    screenshot(mrso, "inside-after-emergency")
+    # "Inside now" refreshes itself too: a scan at the kiosk appears without a reload
+    kiosk.wait_for_selector("body.state-ready", timeout=15000)  # the kiosk saw the end
+    assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
+    mrso.wait_for_selector("#live:has-text('Reyes, Daniel')", timeout=12000)
     office.close()
     kiosk_context.close()

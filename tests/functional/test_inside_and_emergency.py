@@ -238,3 +238,30 @@ def test_ending_without_marking_out_keeps_who_is_inside(
     assert _post(client, "/emergency/end", confirm="y").status_code == 302
     assert len(_presences_open(app)) == 1
     assert client.get("/emergency/end").status_code == 302  # nothing left to end
+
+
+def test_inside_now_and_the_muster_list_refresh_from_a_live_fragment(
+    client: FlaskClient, site, auth: AuthActions
+) -> None:
+    auth.sign_in("nurse", factories.PASSWORD)
+    for page_url, live_url in (("/inside", "/inside/live"), ("/muster", "/muster/live")):
+        page = client.get(page_url).get_data(as_text=True)
+        assert f'data-refresh-url="{live_url}"' in page and 'data-refresh-seconds="5"' in page
+        assert "/static/live.js" in page and "<script>" not in page  # a file: the CSP
+        assert 'class="live-updated"' in page and "Updated <time" in page
+    empty = client.get("/inside/live")
+    assert empty.headers["X-ZoneKeeper-Fragment"] == "1"
+    assert empty.headers["Cache-Control"] == "no-store"
+    assert "No one is recorded inside" in empty.get_data(as_text=True)
+
+    _scan(client.application.test_client(), site, site["tech"])  # someone enters meanwhile
+    inside = client.get("/inside/live").get_data(as_text=True)
+    assert "<html" not in inside and "Tech, Lee" in inside and "1 inside" in inside
+    muster = client.get("/muster/live").get_data(as_text=True)
+    assert "<html" not in muster and "Tech, Lee" in muster
+    assert "1</strong> not yet accounted for" in muster and "Updated <time" in muster
+
+    signed_out = client.application.test_client().get("/muster/live")
+    assert (
+        signed_out.status_code in {302, 401} and "X-ZoneKeeper-Fragment" not in signed_out.headers
+    )

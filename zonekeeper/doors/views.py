@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..clock import site_time, site_today
+from ..clock import site_time, site_today, site_zone
 from ..csv_export import csv_response
 from ..date_range import date_range_from_query, rows_in_range
 from ..db import utcnow
@@ -33,6 +45,9 @@ from .tap_list import tap_list
 
 bp = Blueprint("doors", __name__)
 
+# "Who is inside" and the muster list fetch their live part this often (live.js)
+REFRESH_SECONDS = 5
+
 OUTCOME_LABELS = {
     "grant": "Granted",
     "grant_with_escort": "Granted with escort",
@@ -56,16 +71,39 @@ def kiosk() -> ResponseReturnValue:
     )
 
 
+@bp.app_template_filter("site_clock")
+def site_clock(moment: datetime) -> str:
+    """A time of day in site time, to the second (when a live list was last updated)."""
+    return moment.astimezone(site_zone()).strftime("%H:%M:%S")
+
+
+def _inside_context() -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "areas": occupancy(now, current_app.config["STALE_ENTRY_HOURS"]),
+        "stale_hours": current_app.config["STALE_ENTRY_HOURS"],
+        "emergency": active_emergency(),
+        "now": now,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+
+
 @bp.route("/inside")
 def inside() -> ResponseReturnValue:
-    now = utcnow()
-    return render_template(
-        "doors/inside.html",
-        areas=occupancy(now, current_app.config["STALE_ENTRY_HOURS"]),
-        stale_hours=current_app.config["STALE_ENTRY_HOURS"],
-        emergency=active_emergency(),
-        now=now,
-    )
+    return render_template("doors/inside.html", **_inside_context())
+
+
+@bp.route("/inside/live")
+def inside_live() -> ResponseReturnValue:
+    """The page's live part alone, fetched every few seconds by live.js."""
+    return _fragment("doors/_inside_live.html", _inside_context())
+
+
+def _fragment(template: str, context: dict[str, Any]) -> ResponseReturnValue:
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-ZoneKeeper-Fragment"] = "1"  # live.js replaces the list only with this
+    return response
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
@@ -137,19 +175,29 @@ def emergency_end() -> ResponseReturnValue:
     )
 
 
-@bp.route("/muster")
-def muster() -> ResponseReturnValue:
+def _muster_context() -> dict[str, Any]:
     people = open_presences()
     emergency = active_emergency()
-    return render_template(
-        "doors/muster.html",
-        people=people,
-        unaccounted=[p for p in people if p.safe_marked_at is None],
-        emergency=emergency,
-        alerts=zone_iv_entries(emergency),
-        form=ConfirmForm(),
-        now=utcnow(),
-    )
+    return {
+        "people": people,
+        "unaccounted": [p for p in people if p.safe_marked_at is None],
+        "emergency": emergency,
+        "alerts": zone_iv_entries(emergency),
+        "form": ConfirmForm(),
+        "now": utcnow(),
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+
+
+@bp.route("/muster")
+def muster() -> ResponseReturnValue:
+    return render_template("doors/muster.html", **_muster_context())
+
+
+@bp.route("/muster/live")
+def muster_live() -> ResponseReturnValue:
+    """The muster list's live part alone (alerts, counts, the table), for live.js."""
+    return _fragment("doors/_muster_live.html", _muster_context())
 
 
 @bp.post("/muster/<int:presence_id>/safe")
