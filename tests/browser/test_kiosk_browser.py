@@ -202,6 +202,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
     mrso.click("button:has-text('End the emergency')")
     assert "Tick to confirm" in mrso.locator("main").inner_text()  # not without confirming
+    screenshot(mrso, "emergency-end-confirm")
     mrso.check("input[name=confirm]")
     mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
     mrso.check("input[name=mark_out]")

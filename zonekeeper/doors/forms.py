@@ -30,7 +30,7 @@ class EndEmergencyForm(FlaskForm):
     )
     mark_out = BooleanField("Mark everyone still recorded inside as out")
     reason = StringField(
-        "Reason (logged), e.g. building evacuated, everyone accounted for at the muster point",
+        "Reason (logged)",
         validators=[Length(max=300)],
     )
 
