@@ -77,6 +77,20 @@
     list.hidden = notes.length === 0;
   }
 
+  // a server whose text already carries a note's sentence (the pure decision's answers do):
+  // the note shows it, boxed, so the detail does not say it twice
+  const NOTE_SENTENCES = {
+    waiting: /\s*Still waiting for a Level 2 escort:[^.]*\./i,
+    passback: /\s*(Note: )?No exit recorded[^.]*\./i,
+    ack: /\s*Logged: [^.]*\./,
+  };
+
+  function withoutNotes(text, notes) {
+    let detail = text;
+    for (const [kind] of notes) if (NOTE_SENTENCES[kind]) detail = detail.replace(NOTE_SENTENCES[kind], "");
+    return detail.trim() || text;
+  }
+
   // what the answer means beyond its outcome: pairing, people still waiting, passback, emergency
   function notesFor(data, state, sentDirection) {
     const notes = [];
@@ -122,8 +136,9 @@
     if (escorting.length) waits = waits.filter(w => !escorting.includes(w.person));
     document.getElementById("result-headline").textContent = headline;
     document.getElementById("result-person").textContent = data.person || "";
-    document.getElementById("result-detail").textContent = data.display_text || "";
-    setNotes(notesFor(data, state, sentDirection));
+    const notes = notesFor(data, state, sentDirection);
+    document.getElementById("result-detail").textContent = withoutNotes(data.display_text || "", notes);
+    setNotes(notes);
     show("result", state === "grant" && escorting.length ? "escorting" : state);
     body.dataset.lastEvent = String(data.event_id || "local-" + Date.now());  // for tests and logs
     let seconds = state === "escort" ? (data.escort_window_seconds || Number(body.dataset.window)) : RESULT_SECONDS;
