@@ -47,7 +47,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     browser, live_server: str, runner, app: Flask
 ) -> None:
     assert runner.invoke(["demo", "load"]).exit_code == 0
-    codes = _badge_codes(app, "Reyes", "Natarajan", "Novak", "Cho")
+    codes = _badge_codes(app, "Reyes", "Natarajan", "Novak", "Cho", "Harris")
 
     # the MRSO revokes a badge that was reported lost
     office = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -58,7 +58,7 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     mrso.click("button:has-text('Revoke')")
     assert "stops working at once" in mrso.locator(".flash").inner_text()
 
-    kiosk_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    kiosk_context = browser.new_context(viewport={"width": 1024, "height": 768})
     kiosk = kiosk_context.new_page()
     sign_in(kiosk, live_server, "kiosk-mri-1", "zonekeeper-kiosk")
     assert kiosk.url.endswith("/kiosk")
@@ -73,6 +73,11 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
     assert "Daniel Reyes" in kiosk.locator("#result-person").inner_text()
     screenshot(kiosk, "kiosk-granted")
+    # again, without an exit: soft anti-passback admits, and says so
+    assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
+    assert "No exit recorded" in kiosk.locator("#result-notes").inner_text()
+    screenshot(kiosk, "kiosk-granted-no-exit-recorded")
 
     assert "state-deny" in _scan(kiosk, codes["Natarajan"][2])
     assert kiosk.locator("#result-headline").inner_text() == "DENIED"
@@ -84,8 +89,19 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert "Level 2" in kiosk.locator("#result-detail").inner_text()
     assert re.search(r"\d+ s", kiosk.locator("#result-countdown").inner_text())
     screenshot(kiosk, "kiosk-escort-needed")
-    assert "state-grant" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
+    # a Level 1 badges: in for themselves, but cannot take the visitor into Zone IV
+    assert "state-grant" in _scan(kiosk, codes["Harris"][2])
+    assert kiosk.locator("#result-headline").inner_text() == "GRANTED"
+    notes = kiosk.locator("#result-notes").inner_text()
+    assert "Still waiting for a Level 2 escort: Peter Novak" in notes
+    screenshot(kiosk, "kiosk-still-waiting-for-level-2")
+    kiosk.wait_for_selector("body.state-escort", timeout=8000)  # back to the visitor's wait
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
+    assert re.search(r"\d+ s", kiosk.locator("#result-countdown").inner_text())
+    assert "state-escorting" in _scan(kiosk, codes["Cho"][2])  # the escort badges within 30 s
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORTING"
     assert "Escorting Peter Novak" in kiosk.locator("#result-detail").inner_text()
+    screenshot(kiosk, "kiosk-escorting")
     assert kiosk.locator("#result-countdown").inner_text() == ""  # the wait is over
     kiosk.wait_for_selector("#result", state="hidden", timeout=8000)  # back to ready by itself
     assert "state-ready" in (kiosk.locator("body").get_attribute("class") or "")
@@ -110,17 +126,39 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     mrso.click("button:has-text('Print wristband')")
     assert "VARGA, Elena" in mrso.locator(".wristband").inner_text()
     screenshot(mrso, "wristband")
+    # an escort wait that runs out says so (a 2 s window for the test)
+    app.config["ESCORT_WINDOW_SECONDS"] = 2
+    try:
+        kiosk.reload()
+        kiosk.click("summary:has-text('Choose them')")
+        kiosk.click("button.tap-scan:has-text('E. V. · born 1978')")
+        kiosk.wait_for_selector("body.state-escort", timeout=5000)
+        kiosk.wait_for_selector("body.state-expired", timeout=8000)
+    finally:
+        app.config["ESCORT_WINDOW_SECONDS"] = 30
+    assert kiosk.locator("#result-headline").inner_text() == "ESCORT WAIT EXPIRED"
+    assert (
+        "Escort wait expired: badge again with your escort"
+        in kiosk.locator("#result-detail").inner_text()
+    )
+    assert "Elena Varga" in kiosk.locator("#result-person").inner_text()
+    screenshot(kiosk, "kiosk-escort-wait-expired")
+    kiosk.wait_for_selector("body.state-ready", timeout=8000)
+
     kiosk.reload()
     kiosk.click("summary:has-text('Choose them')")
+    tap_list = kiosk.locator(".tap-list").inner_text()
+    assert "E. V. · born 1978" in tap_list and "Varga" not in tap_list  # no names on a kiosk
+    screenshot(kiosk, "kiosk-tap-list")
     before = kiosk.evaluate("document.body.dataset.lastEvent || ''")
-    kiosk.click("button.tap-scan:has-text('Varga, Elena')")
+    kiosk.click("button.tap-scan:has-text('E. V. · born 1978')")
     for _ in range(100):
         if kiosk.evaluate("document.body.dataset.lastEvent || ''") != before:
             break
         kiosk.wait_for_timeout(50)
     assert kiosk.locator("#result-headline").inner_text() == "ESCORT NEEDED"
     assert "Elena Varga" in kiosk.locator("#result-person").inner_text()
-    assert "state-grant" in _scan(kiosk, codes["Cho"][2])
+    assert "state-escorting" in _scan(kiosk, codes["Cho"][2])
     assert "Escorting Elena Varga" in kiosk.locator("#result-detail").inner_text()
 
     # the server cannot be reached: OFFLINE, never a grant
@@ -139,10 +177,42 @@ def test_kiosk_grants_denies_pairs_and_fails_closed(  # type: ignore[no-untyped-
     assert "EMERGENCY DECLARED" in mrso.locator(".emergency-banner").inner_text()
     assert "Novak, Peter" in mrso.locator("table.muster").inner_text()
     screenshot(mrso, "muster-list")
+    assert mrso.locator("#zone-iv-alert").count() == 0
+    updated = mrso.locator(".live-updated time").inner_text()
     assert "state-emergency" in _scan(kiosk, codes["Reyes"][2])
     assert "FIRE" in kiosk.locator("body").inner_text()
+    notes = kiosk.locator("#result-notes").inner_text()
+    assert "Logged: Daniel Reyes entering Zone IV." in notes  # every scan is acknowledged
+    assert "muster screen is alerted" in notes
     screenshot(kiosk, "kiosk-emergency")
+    # the muster list refreshes itself: the Zone IV badge-in during the fire is an alert
+    mrso.wait_for_selector("#zone-iv-alert", timeout=12000)
+    alert = mrso.locator("#zone-iv-alert").inner_text()
+    assert "Zone IV during the fire" in alert and "Daniel Reyes" in alert
+    assert mrso.locator(".live-updated time").inner_text() >= updated
+    screenshot(mrso, "muster-zone-iv-alert")
     mrso.locator("tr", has_text="Novak, Peter").locator("button:has-text('Mark safe')").click()
     assert "Safe" in mrso.locator("tr", has_text="Novak, Peter").inner_text()
+
+    # ending the emergency asks for confirmation and offers to mark everyone out
+    mrso.goto(f"{live_server}/emergency")
+    mrso.click("a:has-text('End the emergency')")
+    assert "still recorded inside" in mrso.locator("main").inner_text()
+    mrso.check("input[name=mark_out]")
+    mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
+    mrso.click("button:has-text('End the emergency')")
+    assert "Tick to confirm" in mrso.locator("main").inner_text()  # not without confirming
+    screenshot(mrso, "emergency-end-confirm")
+    mrso.check("input[name=confirm]")
+    mrso.fill("input[name=reason]", "Building evacuated, all accounted for at the muster point")
+    mrso.check("input[name=mark_out]")
+    mrso.click("button:has-text('End the emergency')")
+    assert mrso.url.endswith("/inside")
+    assert "No one is recorded inside" in mrso.locator("#live").inner_text()
+    screenshot(mrso, "inside-after-emergency")
+    # "Inside now" refreshes itself too: a scan at the kiosk appears without a reload
+    kiosk.wait_for_selector("body.state-ready", timeout=15000)  # the kiosk saw the end
+    assert "state-grant" in _scan(kiosk, codes["Reyes"][2])
+    mrso.wait_for_selector("#live:has-text('Reyes, Daniel')", timeout=12000)
     office.close()
     kiosk_context.close()

@@ -146,6 +146,7 @@ def test_visitor_waits_for_a_level_2_escort_and_both_are_inside(
 
     escort = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert escort["outcome"] == "grant" and escort["escorting"] == ["Vic Visitor"]
+    assert escort["headline"] == "ESCORTING" and level_1["headline"] == "GRANTED"
     assert "Escorting Vic Visitor" in escort["display_text"]
     with app.app_context():
         pairing = db.session.scalars(select(AccessEvent).where(AccessEvent.kind == "pairing")).one()
@@ -271,3 +272,19 @@ def test_a_change_made_while_the_scan_waits_for_the_lock_is_seen(
         db.session.rollback()
     data = scan(client, site, "mri-1", site["badges"]["level_2"]).get_json()
     assert data["outcome"] != "grant"
+
+
+def test_the_door_shows_the_rules_display_text_never_the_authors_note(
+    client: FlaskClient, site
+) -> None:
+    """rules/access.yaml's `text` for grant-level-1-zone-iv holds a note for whoever maintains
+    the rules ("Remove this rule to keep Level 1 out of Zone IV"): the door shows `display`."""
+    data = scan(client, site, "mri-1", site["badges"]["level_1"]).get_json()
+    assert data["outcome"] == "grant" and data["reason_codes"] == ["level_1_zone_iv"]
+    shown = [data["display_text"], *(reason["text"] for reason in data["reasons"])]
+    assert not any("Remove this rule" in text for text in shown)
+    assert data["display_text"] == (
+        "Ola Nurse: Level 1 MR personnel, Zone IV: for your own work only; bring no one in."
+    )
+    denied = scan(client, site, "mri-1", site["badges"]["unscreened"]).get_json()
+    assert denied["display_text"].startswith("MR screening not on file as cleared")

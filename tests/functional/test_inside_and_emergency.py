@@ -114,8 +114,9 @@ def test_emergency_mode_logs_without_deciding_and_the_muster_list_leads(
     assert sorted(table["Person"]) == ["Tech, Lee", "Visitor, Vic"]
     assert (table["Marked safe"] == "NOT ACCOUNTED FOR").sum() == 1
 
-    kiosk_status = _post(client, "/emergency/end")
-    assert kiosk_status.status_code == 302
+    assert _post(client, "/emergency/end").status_code == 400  # not without confirmation
+    ended = _post(client, "/emergency/end", confirm="y")
+    assert ended.status_code == 302
     assert _scan(reader, site, site["visitor"], "out")["outcome"] == "exit"
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
@@ -144,3 +145,123 @@ def test_the_safety_dashboard_lists_denied_scans(client: FlaskClient, site, auth
     panel = client.get("/safety").get_data(as_text=True)
     assert "Door denials, last 24 hours" in panel
     assert "badge unreadable" in panel and "MRI 1 door" in panel
+
+
+def _presences_open(app: Flask) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(select(Presence.person_id).where(Presence.left_at.is_(None)))
+        )
+
+
+@pytest.mark.parametrize("kind", ["fire", "quench"])
+def test_a_zone_iv_badge_in_during_a_fire_or_quench_alerts_the_muster_screen(
+    client: FlaskClient, site, auth: AuthActions, kind: str
+) -> None:
+    reader = client.application.test_client()
+    auth.sign_in("tech", factories.PASSWORD)
+    assert client.get("/muster").status_code == 200
+    assert 'id="zone-iv-alert"' not in client.get("/muster").get_data(as_text=True)
+    _post(client, "/emergency", kind=kind)
+    assert 'id="zone-iv-alert"' not in client.get("/muster").get_data(as_text=True)
+
+    entering = _scan(reader, site, site["tech"])  # mri-1 leads into Zone IV
+    assert entering["outcome"] == "emergency_logged" and entering["person"] == "Lee Tech"
+    assert entering["headline"] == f"EMERGENCY: {kind.upper()}"
+    _scan(reader, site, site["visitor"], "out")  # leaving raises nothing
+    muster = client.get("/muster").get_data(as_text=True)
+    assert 'id="zone-iv-alert"' in muster and 'role="alert"' in muster
+    assert f"1 badge-in to Zone IV during the {kind}" in muster
+    assert "Lee Tech</strong>" in muster and "MRI 1 door" in muster
+
+
+def test_no_zone_iv_alert_in_a_medical_emergency(
+    client: FlaskClient, site, auth: AuthActions
+) -> None:
+    auth.sign_in("tech", factories.PASSWORD)
+    _post(client, "/emergency", kind="code")
+    _scan(client.application.test_client(), site, site["tech"])
+    assert 'id="zone-iv-alert"' not in client.get("/muster").get_data(as_text=True)
+
+
+def test_ending_an_emergency_asks_for_confirmation_and_can_mark_everyone_out(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    reader = client.application.test_client()
+    _scan(reader, site, site["visitor"])
+    _scan(reader, site, site["tech"])  # the visitor is escorted in: two inside
+    auth.sign_in("tech", factories.PASSWORD)
+    _post(client, "/emergency", kind="fire")
+    assert len(_presences_open(app)) == 2
+
+    emergency_page = client.get("/emergency").get_data(as_text=True)
+    assert 'href="/emergency/end"' in emergency_page  # a link to the confirmation, no one-click end
+    confirm = client.get("/emergency/end").get_data(as_text=True)
+    assert "End the emergency: Fire?" in confirm
+    assert "<strong>2</strong> people are still recorded inside" in confirm
+    assert 'name="mark_out"' in confirm and 'name="reason"' in confirm
+
+    unconfirmed = _post(client, "/emergency/end", mark_out="y", reason="evacuated")
+    assert unconfirmed.status_code == 400
+    assert "Tick to confirm" in unconfirmed.get_data(as_text=True)
+    no_reason = _post(client, "/emergency/end", confirm="y", mark_out="y", reason="  ")
+    assert no_reason.status_code == 400
+    assert "Give the reason for marking everyone out" in no_reason.get_data(as_text=True)
+    assert len(_presences_open(app)) == 2  # nothing ended, nobody marked out
+
+    ended = _post(
+        client,
+        "/emergency/end",
+        confirm="y",
+        mark_out="y",
+        reason="Building evacuated; all accounted for at the muster point",
+    )
+    assert ended.status_code == 302 and ended.headers["Location"].endswith("/inside")
+    assert _presences_open(app) == []
+    assert "No one is recorded inside" in client.get("/inside").get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "emergency.mark_all_out")
+        ).one()
+        assert "Building evacuated" in event.summary and "2 person(s)" in event.summary
+        assert "emergency.end" in db.session.scalars(select(AuditEvent.action)).all()
+    # the doors decide again, and the visitor is not "already inside"
+    assert _scan(reader, site, site["tech"])["flags"] == []
+
+
+def test_ending_without_marking_out_keeps_who_is_inside(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    _scan(client.application.test_client(), site, site["tech"])
+    auth.sign_in("mrso", factories.PASSWORD)
+    _post(client, "/emergency", kind="other")
+    assert _post(client, "/emergency/end", confirm="y").status_code == 302
+    assert len(_presences_open(app)) == 1
+    assert client.get("/emergency/end").status_code == 302  # nothing left to end
+
+
+def test_inside_now_and_the_muster_list_refresh_from_a_live_fragment(
+    client: FlaskClient, site, auth: AuthActions
+) -> None:
+    auth.sign_in("nurse", factories.PASSWORD)
+    for page_url, live_url in (("/inside", "/inside/live"), ("/muster", "/muster/live")):
+        page = client.get(page_url).get_data(as_text=True)
+        assert f'data-refresh-url="{live_url}"' in page and 'data-refresh-seconds="5"' in page
+        assert "/static/live.js" in page and "<script>" not in page  # a file: the CSP
+        assert 'class="live-updated"' in page and "Updated <time" in page
+    empty = client.get("/inside/live")
+    assert empty.headers["X-ZoneKeeper-Fragment"] == "1"
+    assert empty.headers["Cache-Control"] == "no-store"
+    assert "No one is recorded inside" in empty.get_data(as_text=True)
+
+    _scan(client.application.test_client(), site, site["tech"])  # someone enters meanwhile
+    inside = client.get("/inside/live").get_data(as_text=True)
+    assert "<html" not in inside and "Tech, Lee" in inside and "1 inside" in inside
+    muster = client.get("/muster/live").get_data(as_text=True)
+    assert "<html" not in muster and "Tech, Lee" in muster
+    assert "1</strong> not yet accounted for" in muster and "Updated <time" in muster
+
+    signed_out = client.application.test_client().get("/muster/live")
+    assert (
+        signed_out.status_code in {302, 401} and "X-ZoneKeeper-Fragment" not in signed_out.headers
+    )

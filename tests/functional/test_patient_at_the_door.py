@@ -49,6 +49,8 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
         from zonekeeper.auth.models import User
 
         escort = db.session.get(User, escort_id).person
+        factories.user("kiosk-mri-1", "kiosk").door_id = doors["mri-1"]
+        db.session.flush()
         return {
             "scanners": scanners,
             "device": add_device("mri-1", "reader"),
@@ -72,6 +74,11 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
     assert "LEE, Ann" in sheet and "only" in sheet
     again = tech1.post(f"/people/{patient_id}/wristband", data={"csrf_token": csrf_token(page)})
     assert again.headers["Location"] == printed.headers["Location"]  # one band per day
+
+    # the kiosk's tap list shows her by initials and year of birth, never by name
+    kiosk = _signed_in(app, "kiosk-mri-1").get("/kiosk").get_data(as_text=True)
+    assert f'data-code="{code}">A. L. · born 1970 <span>patient</span>' in kiosk
+    assert "Ann" not in kiosk and "Lee" not in kiosk and "1970-01-02" not in kiosk
 
     reader = app.test_client()
 

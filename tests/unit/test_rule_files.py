@@ -204,3 +204,31 @@ def test_policy_version_changes_when_a_rule_file_changes(rules_copy: Path) -> No
     _edit_access(rules_copy, lambda d: d["rules"][0].update(text="Edited text."))
     after = load_policy(rules_copy).version
     assert before != after and after.startswith("sha256:")
+
+
+def test_a_rule_without_a_display_text_fails_to_load_naming_file_and_path(
+    rules_copy: Path,
+) -> None:
+    _edit_access(rules_copy, lambda d: d["rules"][NO_ESCORT].pop("display"))
+    (issue,) = _issues(rules_copy)
+    assert issue.file == "access.yaml"
+    assert issue.path == f"rules[{NO_ESCORT}].display"
+    assert "required" in issue.message.lower()
+
+
+def test_a_blank_display_text_fails_to_load(rules_copy: Path) -> None:
+    _edit_access(rules_copy, lambda d: d["rules"][NO_ESCORT].update(display="   "))
+    (issue,) = _issues(rules_copy)
+    assert (issue.file, issue.path) == ("access.yaml", f"rules[{NO_ESCORT}].display")
+
+
+def test_every_shipped_rule_has_a_short_display_apart_from_the_authors_text() -> None:
+    policy = load_policy(RULES_DIR)
+    for rule in policy.rules:
+        assert rule.display and len(rule.display) <= 160, rule.id
+        assert rule.reason.text == rule.display and rule.reason.explanation == rule.text
+    exception = policy.rule("escort-no-screen-exception-zone-iv")
+    assert exception is not None
+    assert exception.display.startswith("No-screen exception — not screened")
+    level_1 = policy.rule("grant-level-1-zone-iv")
+    assert level_1 is not None and "Remove this rule" not in level_1.display

@@ -33,7 +33,10 @@ SCAN_RESULT = {
             "description": "Only 'grant' opens the door. 'escort_pending': an eligible escort "
             "must badge at this door within escort_window_seconds.",
         },
-        "headline": {"type": "string", "examples": ["GRANTED", "ESCORT NEEDED", "DENIED"]},
+        "headline": {
+            "type": "string",
+            "examples": ["GRANTED", "ESCORTING", "ESCORT NEEDED", "DENIED"],
+        },
         "display_text": {"type": "string", "description": "Plain words for the screen."},
         "person": {"type": ["string", "null"]},
         "reason_codes": {"type": "array", "items": {"type": "string"}},

@@ -85,10 +85,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "wristbands.print_wristband": SCREENERS,
     "wristbands.wristband_sheet": SCREENING_READERS,
     "doors.inside": ALL_PEOPLE,
+    "doors.inside_live": ALL_PEOPLE,
     # declaring and ending an emergency: the MRSO or any current Level 2 (checked in the view)
     "doors.emergency": ALL_PEOPLE,
     "doors.emergency_end": ALL_PEOPLE,
     "doors.muster": ALL_PEOPLE,
+    "doors.muster_live": ALL_PEOPLE,
     "doors.mark_person_safe": ALL_PEOPLE,
     "doors.muster_csv": ALL_PEOPLE,
     # Level 2 authorizations: the person acting must be current Level 2 (checked in the service)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event
 from ..clock import site_today
@@ -10,7 +13,8 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.services import person_standing
 from ..policy import Policy
-from .models import Emergency, Presence
+from ..site.models import Door
+from .models import AccessEvent, Emergency, Presence
 
 EMERGENCY_KINDS = {
     "quench": (
@@ -33,6 +37,11 @@ EMERGENCY_KINDS = {
         "Follow the site's emergency procedure. Account for everyone on the muster list.",
     ),
 }
+
+
+# emergencies in which a badge-in to Zone IV raises an alert on the muster screen: the
+# field (fire: the magnet is still on) or the displaced oxygen (quench) endanger whoever enters
+ZONE_IV_ALERT_KINDS = frozenset({"fire", "quench"})
 
 
 class EmergencyError(ValueError):
@@ -76,13 +85,60 @@ def declare_emergency(kind: str, note: str, user: object) -> Emergency:
     return emergency
 
 
-def end_emergency(user: object) -> Emergency:
+def zone_iv_entries(emergency: Emergency | None) -> list[AccessEvent]:
+    """Badge-ins to Zone IV logged since a fire or quench was declared, newest first (the
+    muster screen's alert); none for other emergencies or when none is declared."""
+    if emergency is None or emergency.kind not in ZONE_IV_ALERT_KINDS:
+        return []
+    return list(
+        db.session.scalars(
+            select(AccessEvent)
+            .join(Door, AccessEvent.door_id == Door.id)
+            .where(
+                AccessEvent.outcome == "emergency_logged",
+                AccessEvent.direction == "in",
+                Door.to_zone == "IV",
+                AccessEvent.occurred_at >= emergency.declared_at,
+            )
+            .options(selectinload(AccessEvent.person), selectinload(AccessEvent.door))
+            .order_by(AccessEvent.seq.desc())
+        )
+    )
+
+
+def end_emergency(user: object, mark_out_reason: str | None = None) -> Emergency:
+    """End the declared emergency; with ``mark_out_reason``, everyone still recorded inside
+    is marked out too (one audit event naming them and the reason)."""
     emergency = active_emergency()
     if emergency is None:
         raise EmergencyError("No emergency is declared.")
-    emergency.ended_at, emergency.ended_by_user_id = utcnow(), getattr(user, "id", None)
+    now = utcnow()
+    emergency.ended_at, emergency.ended_by_user_id = now, getattr(user, "id", None)
     record_event("emergency.end", f"Ended emergency #{emergency.id}", target=emergency)
+    if mark_out_reason is not None:
+        mark_everyone_out(emergency, mark_out_reason, now)
     return emergency
+
+
+def mark_everyone_out(emergency: Emergency, reason: str, now: datetime) -> int:
+    """Close every open presence (the building was evacuated; nobody badged out)."""
+    reason = reason.strip()[:300]
+    if not reason:
+        raise EmergencyError("Give the reason for marking everyone out.")
+    inside = list(db.session.scalars(select(Presence).where(Presence.left_at.is_(None))))
+    for presence in inside:
+        presence.left_at = now
+    record_event(
+        "emergency.mark_all_out",
+        f"Marked {len(inside)} person(s) out at the end of emergency #{emergency.id}: {reason}",
+        target=emergency,
+        after={
+            "reason": reason,
+            "people": sorted({p.person_id for p in inside}),
+            "presences": [p.id for p in inside],
+        },
+    )
+    return len(inside)
 
 
 def mark_safe(presence: Presence, user: object) -> None:

@@ -74,7 +74,8 @@ class ScanResult:
             "event_id": self.event.id,
             "seq": self.event.seq,
             "outcome": self.outcome,
-            "headline": self.headline,
+            # a badge that paired with someone waiting: ESCORTING, not just GRANTED (issue #12)
+            "headline": "ESCORTING" if self.escorting else self.headline,
             "display_text": self.detail,
             "person": self.person_name,
             "reason_codes": list(self.event.reason_codes),

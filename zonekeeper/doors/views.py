@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..badges.wristbands import todays_wristbands
-from ..clock import site_time, site_today
+from ..clock import site_time, site_today, site_zone
 from ..csv_export import csv_response
 from ..date_range import date_range_from_query, rows_in_range
 from ..db import utcnow
@@ -25,12 +36,17 @@ from .emergency import (
     end_emergency,
     mark_safe,
     may_declare,
+    zone_iv_entries,
 )
-from .forms import ConfirmForm, DeclareEmergencyForm
+from .forms import ConfirmForm, DeclareEmergencyForm, EndEmergencyForm
 from .models import AccessEvent, Presence
 from .occupancy import occupancy, open_presences
+from .tap_list import tap_list
 
 bp = Blueprint("doors", __name__)
+
+# "Who is inside" and the muster list fetch their live part this often (live.js)
+REFRESH_SECONDS = 5
 
 OUTCOME_LABELS = {
     "grant": "Granted",
@@ -51,20 +67,43 @@ def kiosk() -> ResponseReturnValue:
         "doors/kiosk.html",
         door=door,
         window=current_app.config["ESCORT_WINDOW_SECONDS"],
-        wristbands=todays_wristbands(site_today()),
+        wristbands=tap_list(site_today()),
     )
+
+
+@bp.app_template_filter("site_clock")
+def site_clock(moment: datetime) -> str:
+    """A time of day in site time, to the second (when a live list was last updated)."""
+    return moment.astimezone(site_zone()).strftime("%H:%M:%S")
+
+
+def _inside_context() -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "areas": occupancy(now, current_app.config["STALE_ENTRY_HOURS"]),
+        "stale_hours": current_app.config["STALE_ENTRY_HOURS"],
+        "emergency": active_emergency(),
+        "now": now,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
 
 
 @bp.route("/inside")
 def inside() -> ResponseReturnValue:
-    now = utcnow()
-    return render_template(
-        "doors/inside.html",
-        areas=occupancy(now, current_app.config["STALE_ENTRY_HOURS"]),
-        stale_hours=current_app.config["STALE_ENTRY_HOURS"],
-        emergency=active_emergency(),
-        now=now,
-    )
+    return render_template("doors/inside.html", **_inside_context())
+
+
+@bp.route("/inside/live")
+def inside_live() -> ResponseReturnValue:
+    """The page's live part alone, fetched every few seconds by live.js."""
+    return _fragment("doors/_inside_live.html", _inside_context())
+
+
+def _fragment(template: str, context: dict[str, Any]) -> ResponseReturnValue:
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-ZoneKeeper-Fragment"] = "1"  # live.js replaces the list only with this
+    return response
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
@@ -90,7 +129,6 @@ def emergency() -> ResponseReturnValue:
             form=form,
             allowed=allowed,
             current=current,
-            end_form=ConfirmForm(),
             instructions=emergency_instructions(current.kind) if current else None,
             kinds=EMERGENCY_KINDS,
         ),
@@ -98,34 +136,68 @@ def emergency() -> ResponseReturnValue:
     )
 
 
-@bp.post("/emergency/end")
+@bp.route("/emergency/end", methods=["GET", "POST"])
 def emergency_end() -> ResponseReturnValue:
+    """Ending an emergency asks for confirmation, and offers to mark everyone out."""
     if not may_declare(current_user, current_policy()):
         abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        end_emergency(current_user)
-    except EmergencyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    current = active_emergency()
+    if current is None:
+        flash("No emergency is declared.", "error")
         return redirect(url_for("doors.emergency"))
-    db.session.commit()
-    flash("Emergency ended. Doors decide again.", "ok")
-    return redirect(url_for("doors.inside"))
+    form = EndEmergencyForm()
+    if form.validate_on_submit():
+        reason = form.reason.data if form.mark_out.data else None
+        try:
+            end_emergency(current_user, reason)
+        except EmergencyError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("doors.emergency_end"))
+        db.session.commit()
+        flash(
+            "Emergency ended. Doors decide again."
+            + (" Everyone was marked out." if reason is not None else ""),
+            "ok",
+        )
+        return redirect(url_for("doors.inside"))
+    people = open_presences()
+    return (
+        render_template(
+            "doors/emergency_end.html",
+            form=form,
+            current=current,
+            kinds=EMERGENCY_KINDS,
+            inside=people,
+            unaccounted=[p for p in people if p.safe_marked_at is None],
+        ),
+        400 if form.is_submitted() else 200,
+    )
+
+
+def _muster_context() -> dict[str, Any]:
+    people = open_presences()
+    emergency = active_emergency()
+    return {
+        "people": people,
+        "unaccounted": [p for p in people if p.safe_marked_at is None],
+        "emergency": emergency,
+        "alerts": zone_iv_entries(emergency),
+        "form": ConfirmForm(),
+        "now": utcnow(),
+        "refresh_seconds": REFRESH_SECONDS,
+    }
 
 
 @bp.route("/muster")
 def muster() -> ResponseReturnValue:
-    people = open_presences()
-    return render_template(
-        "doors/muster.html",
-        people=people,
-        unaccounted=[p for p in people if p.safe_marked_at is None],
-        emergency=active_emergency(),
-        form=ConfirmForm(),
-        now=utcnow(),
-    )
+    return render_template("doors/muster.html", **_muster_context())
+
+
+@bp.route("/muster/live")
+def muster_live() -> ResponseReturnValue:
+    """The muster list's live part alone (alerts, counts, the table), for live.js."""
+    return _fragment("doors/_muster_live.html", _muster_context())
 
 
 @bp.post("/muster/<int:presence_id>/safe")

@@ -21,7 +21,10 @@ def format_decision(decision: Decision, *, trace: bool = True) -> str:
     ]
     lines.append("Reasons:")
     for reason in decision.reasons:
-        lines.append(f"  - [{reason.code}] {reason.text}")
+        # for whoever maintains the rules: the author's text first, then what the door shows
+        lines.append(f"  - [{reason.code}] {reason.explanation or reason.text}")
+        if reason.explanation and reason.explanation != reason.text:
+            lines.append(f"      door shows: {reason.text}")
         lines.append(f"      rule: {reason.rule_id}")
         lines.append(f"      source: {reason.source}")
     if trace and decision.trace:

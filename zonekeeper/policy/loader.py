@@ -111,11 +111,27 @@ def load_policy(directory: str | Path) -> Policy:
                     )
                 )
             seen_rules.setdefault(spec.id, file_name)
+            if not spec.display.strip():
+                issues.append(
+                    PolicyIssue(
+                        file_name,
+                        f"{where}.display",
+                        "needs the short text the door shows (not blank)",
+                    )
+                )
             when = _compile(spec.when, file_name, f"{where}.when", domains, issues)
             unless = _compile(spec.unless, file_name, f"{where}.unless", domains, issues)
             rules.append(
                 Rule(
-                    spec.id, spec.effect, spec.code, spec.text, spec.source, when, unless, file_name
+                    spec.id,
+                    spec.effect,
+                    spec.code,
+                    spec.text,
+                    spec.source,
+                    when,
+                    unless,
+                    file_name,
+                    spec.display.strip(),
                 )
             )
     audits = _optional_single(parsed, "audits", root, issues)

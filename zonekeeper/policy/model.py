@@ -17,10 +17,15 @@ Outcome = Literal["grant", "grant_with_escort", "deny"]
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """Why a decision came out as it did. ``text`` is what is said to the person (an access
+    rule's ``display``: the door and the kiosk show it); ``explanation`` is the policy
+    author's own ``text`` for the rule (the access check page and the CLI), "" if none."""
+
     code: str
     text: str
     rule_id: str
     source: str
+    explanation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +33,16 @@ class Rule:
     id: str
     effect: Effect
     code: str
-    text: str
+    text: str  # the author's explanation
     source: str
     when: tuple[Condition, ...]
     unless: tuple[Condition, ...]
     file: str
+    display: str = ""  # what the door shows (required in the rule files)
 
     @property
     def reason(self) -> Reason:
-        return Reason(self.code, self.text, self.id, self.source)
+        return Reason(self.code, self.display or self.text, self.id, self.source, self.text)
 
 
 @dataclass(frozen=True, slots=True)

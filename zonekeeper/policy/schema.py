@@ -73,6 +73,9 @@ class RuleSpec(StrictModel):
     id: str = Field(pattern=IDENTIFIER)
     effect: Literal["grant", "grant_with_escort", "deny"]
     code: str = Field(pattern=CODE)
+    # what the door and the kiosk show the person at the door: short and plain (never the
+    # author's ``text``, which may hold notes for whoever maintains the rules)
+    display: str = Field(min_length=1, max_length=160)
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
     when: list[ConditionSpec] = Field(min_length=1)

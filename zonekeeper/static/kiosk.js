@@ -20,6 +20,8 @@
   };
   let direction = "in";
   let emergency = null;
+  // people whose escort wait this kiosk started and who are not yet paired: {person, until}
+  let waits = [];
   let returnTimer = null;
   let countdownTimer = null;
   let busy = false;
@@ -35,7 +37,83 @@
     clearTimeout(returnTimer);
     clearInterval(countdownTimer);
     document.getElementById("result-countdown").textContent = "";
-    if (emergency) showEmergency(emergency); else show("ready");
+    if (emergency) { waits = []; showEmergency(emergency); return; }
+    // an escort wait still running comes back on screen; one that ran out says so
+    const now = Date.now();
+    const running = waits.filter(w => w.until > now);
+    const expired = waits.filter(w => w.until <= now);
+    waits = running;
+    if (expired.length) {
+      showExpired(expired.map(w => w.person));
+    } else if (running.length) {
+      const wait = running[running.length - 1];
+      showResult({ outcome: "escort_pending", headline: "ESCORT NEEDED", person: wait.person,
+                   display_text: wait.text, escort_window_seconds: Math.ceil((wait.until - now) / 1000),
+                   event_id: "wait-" + now }, true);
+    } else {
+      show("ready");
+    }
+  }
+
+  function showExpired(people) {
+    document.getElementById("result-headline").textContent = "ESCORT WAIT EXPIRED";
+    document.getElementById("result-person").textContent = people.join(", ");
+    document.getElementById("result-detail").textContent =
+      "Escort wait expired: badge again with your escort.";
+    setNotes([]);
+    show("result", "expired");
+    body.dataset.lastEvent = "expired-" + Date.now();
+    returnTimer = setTimeout(idle, RESULT_SECONDS * 1000);
+  }
+
+  function setNotes(notes) {
+    const list = document.getElementById("result-notes");
+    list.replaceChildren(...notes.map(([kind, text]) => {
+      const item = document.createElement("li");
+      item.className = "note note-" + kind;
+      item.textContent = text;
+      return item;
+    }));
+    list.hidden = notes.length === 0;
+  }
+
+  // a server whose text already carries a note's sentence (the pure decision's answers do):
+  // the note shows it, boxed, so the detail does not say it twice
+  const NOTE_SENTENCES = {
+    waiting: /\s*Still waiting for a Level 2 escort:[^.]*\./i,
+    passback: /\s*(Note: )?No exit recorded[^.]*\./i,
+    ack: /\s*Logged: [^.]*\./,
+  };
+
+  function withoutNotes(text, notes) {
+    let detail = text;
+    for (const [kind] of notes) if (NOTE_SENTENCES[kind]) detail = detail.replace(NOTE_SENTENCES[kind], "");
+    return detail.trim() || text;
+  }
+
+  // what the answer means beyond its outcome: pairing, people still waiting, passback, emergency
+  function notesFor(data, state, sentDirection) {
+    const notes = [];
+    const still = data.waiting_for_escort || [];
+    const flags = data.flags || [];
+    if (state === "grant" && still.length) {
+      notes.push(["waiting", "Still waiting for a Level 2 escort: " + still.join(", ") +
+        " (not admitted)."]);
+    }
+    if (flags.includes("passback")) {
+      notes.push(["passback", "No exit recorded since the last entry: badge out when you leave."]);
+    }
+    if (state === "emergency") {
+      const leaving = sentDirection === "out";
+      const zone = leaving ? body.dataset.fromZone : body.dataset.toZone;
+      const who = data.person || "unidentified badge";
+      notes.push(["ack", "Logged: " + who + (leaving ? " leaving" : " entering") + " Zone " + zone + "."]);
+      const kind = (emergency && emergency.kind) || (data.headline || "").replace("EMERGENCY: ", "").toLowerCase();
+      if (!leaving && zone === "IV" && (kind === "fire" || kind === "quench")) {
+        notes.push(["alert", "Zone IV entry during a " + kind + ": the muster screen is alerted."]);
+      }
+    }
+    return notes;
   }
 
   function showEmergency(state) {
@@ -44,13 +122,24 @@
     show("emergency");  // scanning stays possible: the muster list needs the scans
   }
 
-  function showResult(data) {
+  function showResult(data, resumed, sentDirection) {
     const states = { grant: "grant", escort_pending: "escort", deny: "deny", exit: "exit", emergency_logged: "emergency" };
     const state = states[data.outcome] || "deny";
-    document.getElementById("result-headline").textContent = state === "deny" ? "DENIED" : data.headline;
+    const escorting = data.escorting || [];
+    let headline = state === "deny" ? "DENIED" : data.headline;
+    if (state === "grant" && escorting.length) headline = "ESCORTING";  // the badge paired
+    if (state === "escort" && !resumed && data.person) {
+      const seconds = data.escort_window_seconds || Number(body.dataset.window);
+      waits = waits.filter(w => w.person !== data.person);
+      waits.push({ person: data.person, until: Date.now() + seconds * 1000, text: data.display_text || "" });
+    }
+    if (escorting.length) waits = waits.filter(w => !escorting.includes(w.person));
+    document.getElementById("result-headline").textContent = headline;
     document.getElementById("result-person").textContent = data.person || "";
-    document.getElementById("result-detail").textContent = data.display_text || "";
-    show("result", state);
+    const notes = notesFor(data, state, sentDirection);
+    document.getElementById("result-detail").textContent = withoutNotes(data.display_text || "", notes);
+    setNotes(notes);
+    show("result", state === "grant" && escorting.length ? "escorting" : state);
     body.dataset.lastEvent = String(data.event_id || "local-" + Date.now());  // for tests and logs
     let seconds = state === "escort" ? (data.escort_window_seconds || Number(body.dataset.window)) : RESULT_SECONDS;
     const countdown = document.getElementById("result-countdown");
@@ -95,7 +184,7 @@
       const response = await request(scanUrl, { method: "POST", body: JSON.stringify({ text, direction }) });
       const data = await response.json().catch(() => null);
       if (response.status === 201 && data && data.outcome) {
-        showResult(data);
+        showResult(data, false, direction);
       } else if (data && response.status === 422) {
         showResult({ outcome: "deny", headline: "DENIED", display_text: "The scan could not be read. Scan the badge again." });
       } else {
