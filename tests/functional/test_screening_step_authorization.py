@@ -243,6 +243,7 @@ def test_the_no_screen_exception_admits_at_the_zone_iv_door_and_says_so(
     escorted = _scan(app, site, site["escort_badge"])
     assert escorted["outcome"] == "grant"
     assert escorted["escorting"] == ["Ann Lee"]
+    assert "No-screen exception" in escorted["display_text"]  # the escort is told
     with app.app_context():
         from zonekeeper.doors.models import AccessEvent
 
@@ -250,6 +251,7 @@ def test_the_no_screen_exception_admits_at_the_zone_iv_door_and_says_so(
         admitted = [e for e in events if "no_screen_exception" in (e.reason_codes or [])]
         assert admitted and admitted[-1].outcome == "grant_with_escort"
         assert admitted[-1].rule_ids == ["escort-no-screen-exception-zone-iv"]
+        assert "No-screen exception" in admitted[-1].display_text  # and the access log
 
 
 def test_recheck_returns_final_checks_recorded_by_someone_not_level_2(

@@ -237,6 +237,10 @@ def _pair(
             still.append(person.name)
             continue
         text = f"{person.name} escorted by {escort.name}"
+        for reason in decision.reasons:  # not screened: the escort and the log say so
+            if reason.code == "no_screen_exception":
+                notes.append(f"{person.name}: {reason.text}")
+                text += f" ({reason.text})"
         if escort.level != "level_2" and person.authorized_by:
             note = authorization_note(person.name, person.authorized_by)
             notes.append(note)
