@@ -79,3 +79,18 @@ def test_trend_months_follow_the_site_time_zone(app_context: None) -> None:
     assert trends[("incidents.count", "2026-11")] == 1
     assert trends[("incidents.count", "2026-09")] == 1
     assert trends[("access.denials", "2026-11")] == 1  # 1 Nov 00:30 local
+
+
+@pytest.mark.parametrize("chunk", [1, 100])
+def test_lapsed_entries_counted_in_chunks(app_context: None, monkeypatch, chunk: int) -> None:  # type: ignore[no-untyped-def]
+    """The lapsed runs of all people counted a chunk at a time: the hand count, and the
+    drill-down's events are the same entries."""
+    from zonekeeper.policy_store import current_policy
+    from zonekeeper.reports import metrics_people
+
+    build_october()
+    monkeypatch.setattr(metrics_people, "LAPSE_CHUNK", chunk)
+    ctx = Context(parse_period("monthly", "2026-10", ZONE), current_policy(), TODAY, "x")
+    assert metrics_people.lapsed_entries(ctx) == {"III": 1, "IV": 1}
+    events = metrics_people.lapsed_entries(ctx, with_events=True)
+    assert len(events) == 2
