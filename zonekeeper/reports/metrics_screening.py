@@ -67,11 +67,9 @@ def answered(question: str, *values: str) -> Any:
     return or_(*(text.like(f'%"{question}": "{value}"%') for value in values))
 
 
-def _latest_evaluation(ctx: Context) -> Any:
-    """The latest evaluation of each screening of the period (not of every screening)."""
+def _latest_evaluation() -> Any:
     return (
         select(ScreeningEvaluation.screening_id, func.max(ScreeningEvaluation.id).label("eid"))
-        .where(ScreeningEvaluation.screening_id.in_(select(Screening.id).where(in_period(ctx))))
         .group_by(ScreeningEvaluation.screening_id)
         .subquery()
     )
@@ -169,7 +167,7 @@ def _the_rest(ctx: Context) -> list[Figure]:
 
 
 def _outcomes(ctx: Context) -> list[Figure]:
-    latest = _latest_evaluation(ctx)
+    latest = _latest_evaluation()
     base = (
         select(
             Scanner.name.label("scanner"),
