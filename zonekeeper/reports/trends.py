@@ -25,11 +25,11 @@ from ..incidents.models import Incident
 from ..policy import Policy
 from ..screening.models import Screening
 from ..zone_audits.models import ZoneAudit
-from ..zone_audits.services import targets
+from ..zone_audits.services import first_audit_date, targets
 from .catalogue import METRICS
 from .families import Context, compute_families, rate
 from .metrics_access import denied_scans
-from .metrics_audits import tracked_days
+from .metrics_audits import tracked_days_since
 from .metrics_people import staff_trainings, training_standing
 from .metrics_screening import two_screens_done
 from .period import Period
@@ -111,13 +111,13 @@ def audit_completion(months: list[Period], ctx: Context) -> Values:
             .distinct()
         ).all()
     }
-    places = targets(ctx.policy)
+    places, started = targets(ctx.policy), first_audit_date()
     out: Values = {}
     for month in months:
         month_ctx = Context(month, ctx.policy, ctx.today, ctx.site_name, ctx.metrics)
         done = due = 0
         for target in places:
-            days = tracked_days(month_ctx, target)
+            days = tracked_days_since(month_ctx, target, started)
             done += sum((target.checklist.id, target.key, d) in signed for d in days)
             due += len(days)
         out[month.label] = rate(done, due)
