@@ -94,3 +94,18 @@ def test_lapsed_entries_counted_in_chunks(app_context: None, monkeypatch, chunk:
     assert metrics_people.lapsed_entries(ctx) == {"III": 1, "IV": 1}
     events = metrics_people.lapsed_entries(ctx, with_events=True)
     assert len(events) == 2
+
+
+def test_a_trend_metric_without_a_batched_form_is_computed_month_by_month(
+    app_context: None, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.policy_store import current_policy
+    from zonekeeper.reports import trends
+
+    build_october()
+    policy = current_policy()
+    months = parse_period("monthly", "2026-10", ZONE).trailing_months(3)
+    monkeypatch.delitem(trends.BATCHED, "incidents.count")
+    got = trend_values(months, ["incidents.count", "access.denials"], policy, TODAY, "x")
+    assert got["incidents.count"] == {"2026-08": 0.0, "2026-09": 1.0, "2026-10": 3.0}
+    assert set(got["access.denials"]) == {"2026-08", "2026-09", "2026-10"}

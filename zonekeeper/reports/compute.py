@@ -145,7 +145,7 @@ def build_report(
         months = period.trailing_months(definition.trend_months)
         values = trend_values(months, definition.trend_metrics(), policy, today, site_name)
         trend_rows = [
-            {"metric_id": m, "period": month.label, "value": values[m].get(month.label)}
+            {"metric_id": m, "period": month.label, "value": values.get(m, {}).get(month.label)}
             for month in months
             for m in definition.trend_metrics()
         ]

@@ -38,8 +38,9 @@ Values = dict[str, float | None]  # month label -> value
 
 
 def month_bucket(column: Any, bounds: list[Any]) -> Any:
-    """The index of the month ``column`` falls in, given the months' starts and the end
-    of the last one (``len(bounds) - 1`` months); NULL outside them."""
+    """The index of the month ``column`` falls in, given the consecutive months' starts
+    and the end of the last one (``len(bounds) - 1`` months). The query keeps only the
+    rows within ``[bounds[0], bounds[-1])``; NULL after the last month."""
     whens = [(column < bound, index - 1) for index, bound in enumerate(bounds) if index]
     return case(*whens, else_=None)
 
