@@ -16,6 +16,7 @@ from .catalogue import METRICS
 from .definitions import MetricSpec, ReportDefinition
 from .families import Context, Figure, compute_families
 from .period import Period
+from .trends import trend_values
 
 COLUMNS = [
     "metric_id",
@@ -140,18 +141,14 @@ def build_report(
         )
     trend_rows = []
     if with_trends and trend_ids:
+        # one grouped query per trend metric over all the months (issue #17)
         months = period.trailing_months(definition.trend_months)
-        for month in months:
-            if period.kind == "monthly" and month == period:
-                values = overall_values(figures, trend_ids)
-            else:
-                values = overall_values(
-                    compute_families(_families(trend_ids), context(month, trend_ids)), trend_ids
-                )
-            trend_rows += [
-                {"metric_id": m, "period": month.label, "value": values.get(m)}
-                for m in definition.trend_metrics()
-            ]
+        values = trend_values(months, definition.trend_metrics(), policy, today, site_name)
+        trend_rows = [
+            {"metric_id": m, "period": month.label, "value": values.get(m, {}).get(month.label)}
+            for month in months
+            for m in definition.trend_metrics()
+        ]
     from .metrics_people import chain_heads
 
     return Report(

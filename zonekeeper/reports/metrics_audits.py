@@ -19,7 +19,11 @@ from .families import Context, Figure, count_figures, family, median_figure, rat
 def tracked_days(ctx: Context, target: Target) -> list[date]:
     """The days an audit of ``target`` was due: from the site's first audit (and the
     room's creation) to the period's end, or yesterday for the running month."""
-    started = first_audit_date()
+    return tracked_days_since(ctx, target, first_audit_date())
+
+
+def tracked_days_since(ctx: Context, target: Target, started: date | None) -> list[date]:
+    """``tracked_days`` with the site's first audit date already read."""
     if started is None:
         return []
     first = max(ctx.period.start, started)
@@ -43,11 +47,11 @@ def signed_days(ctx: Context) -> set[tuple[str, str, date]]:
 
 
 def missed_audits(ctx: Context) -> list[tuple[Target, date]]:
-    signed = signed_days(ctx)
+    signed, started = signed_days(ctx), first_audit_date()
     return [
         (target, day)
         for target in targets(ctx.policy)
-        for day in tracked_days(ctx, target)
+        for day in tracked_days_since(ctx, target, started)
         if (target.checklist.id, target.key, day) not in signed
     ]
 
@@ -66,11 +70,11 @@ def latest_signed_audits(ctx: Context) -> Any:
 
 @family("audits")
 def audits(ctx: Context) -> list[Figure]:
-    signed = signed_days(ctx)
+    signed, started = signed_days(ctx), first_audit_date()
     completion, missed = [], []
     totals = [0, 0]
     for target in targets(ctx.policy):
-        days = tracked_days(ctx, target)
+        days = tracked_days_since(ctx, target, started)
         done = sum((target.checklist.id, target.key, d) in signed for d in days)
         totals[0] += done
         totals[1] += len(days)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from ..audit.models import AuditEvent
 from ..doors.models import AccessEvent
 from ..extensions import db
 from ..people.models import Designation, Person, TrainingRecord
-from ..policy import TrainingFact, best_current_training
+from ..policy import Policy, TrainingFact, best_current_training
 from ..screening.models import ScreeningEvaluation
 from ..site.models import Door, Scanner
 from ..zone_audits.models import ZoneAudit
@@ -146,13 +146,14 @@ def held_level(trainings: list[TrainingFact], rank: dict[str, int]) -> str:
     return max((t.level for t in trainings if t.level in rank), key=lambda lv: rank[lv])
 
 
-@family("training")
-def training(ctx: Context) -> list[Figure]:
-    policy, day = ctx.policy, ctx.period.last_day
+def training_standing(
+    staff: dict[int, list[TrainingFact]], day: date, policy: Policy
+) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """Per level held: [current, holders] on ``day``; and how many lapse within 30/60/90 days."""
     rank = {level.id: level.rank for level in policy.levels}
     per_level: dict[str, list[int]] = {lv.id: [0, 0] for lv in policy.levels if lv.rank > 0}
     lapsing = {30: 0, 60: 0, 90: 0}
-    for trainings in staff_trainings(day).values():
+    for trainings in staff.values():
         if not any(t.level in rank for t in trainings):
             continue
         level = held_level(trainings, rank)
@@ -165,6 +166,14 @@ def training(ctx: Context) -> list[Figure]:
             for days in lapsing:
                 if left is not None and left < days:
                     lapsing[days] += 1
+    return per_level, lapsing
+
+
+@family("training")
+def training(ctx: Context) -> list[Figure]:
+    policy, day = ctx.policy, ctx.period.last_day
+    staff = staff_trainings(day)
+    per_level, lapsing = training_standing(staff, day, policy)
     names = {lv.id: lv.name for lv in policy.levels}
     total = [sum(c[0] for c in per_level.values()), sum(c[1] for c in per_level.values())]
     figures = [rate_figure("training.current_rate", "", total[0], total[1])]
@@ -176,7 +185,7 @@ def training(ctx: Context) -> list[Figure]:
     figures += [Figure("training.lapsing", f"{d} days", float(n)) for d, n in lapsing.items()]
     if not ctx.wants("training.lapsed_entries"):
         return figures
-    entries = lapsed_entries(ctx)
+    entries = lapsed_entries(ctx, trainings=staff)
     figures.append(Figure("training.lapsed_entries", "", float(sum(entries.values()))))
     figures += [
         Figure("training.lapsed_entries", f"Zone {zone}", float(n))
@@ -223,9 +232,19 @@ def lapsed_intervals(
     return runs
 
 
-def lapsed_entries(ctx: Context, with_events: bool = False):  # type: ignore[no-untyped-def]
+LAPSE_CHUNK = 100  # (person, lapsed run) conditions per counting query
+
+
+def lapsed_entries(  # type: ignore[no-untyped-def]
+    ctx: Context,
+    with_events: bool = False,
+    trainings: dict[int, list[TrainingFact]] | None = None,
+):
     """Granted entries into restricted zones by staff whose training had lapsed, by zone
-    (or the events themselves for the drill-down)."""
+    (or the events themselves for the drill-down).
+
+    The lapsed runs of every person are counted together, a chunk of runs per GROUP BY
+    (the runs of one person are disjoint, so no entry is counted twice)."""
     people = rows(
         select(AccessEvent.person_id, func.count().label("n"))
         .join(Door, Door.id == AccessEvent.door_id)
@@ -233,31 +252,36 @@ def lapsed_entries(ctx: Context, with_events: bool = False):  # type: ignore[no-
         .group_by(AccessEvent.person_id),
         ["person_id", "n"],
     )
-    trainings = staff_trainings(ctx.period.last_day)
-    counts: dict[str, int] = defaultdict(int)
-    events: list[AccessEvent] = []
+    if trainings is None:
+        trainings = staff_trainings(ctx.period.last_day)
+    runs = []
     for person_id in people["person_id"]:
         facts = trainings.get(int(person_id))
         if not facts:
             continue  # never trained: not a lapse (Non-MR people enter with escorts)
         for begin, stop in lapsed_intervals(facts, ctx.period.start, ctx.period.end, ctx):
-            when = and_(
-                _restricted_entries(ctx),
-                AccessEvent.person_id == int(person_id),
-                AccessEvent.occurred_at >= _local_midnight_utc(begin, ctx.period.zone),
-                AccessEvent.occurred_at < _local_midnight_utc(stop, ctx.period.zone),
+            runs.append(
+                and_(
+                    AccessEvent.person_id == int(person_id),
+                    AccessEvent.occurred_at >= _local_midnight_utc(begin, ctx.period.zone),
+                    AccessEvent.occurred_at < _local_midnight_utc(stop, ctx.period.zone),
+                )
             )
-            if with_events:
-                events += db.session.scalars(
-                    select(AccessEvent).join(Door, Door.id == AccessEvent.door_id).where(when)
-                ).all()
-                continue
-            for zone, n in db.session.execute(
-                select(Door.to_zone, func.count())
-                .select_from(AccessEvent)
-                .join(Door, Door.id == AccessEvent.door_id)
-                .where(when)
-                .group_by(Door.to_zone)
-            ):
-                counts[zone] += n
+    counts: dict[str, int] = defaultdict(int)
+    events: list[AccessEvent] = []
+    for first in range(0, len(runs), LAPSE_CHUNK):
+        when = and_(_restricted_entries(ctx), or_(*runs[first : first + LAPSE_CHUNK]))
+        if with_events:
+            events += db.session.scalars(
+                select(AccessEvent).join(Door, Door.id == AccessEvent.door_id).where(when)
+            ).all()
+            continue
+        for zone, n in db.session.execute(
+            select(Door.to_zone, func.count())
+            .select_from(AccessEvent)
+            .join(Door, Door.id == AccessEvent.door_id)
+            .where(when)
+            .group_by(Door.to_zone)
+        ):
+            counts[zone] += n
     return events if with_events else dict(counts)
