@@ -383,3 +383,38 @@ def test_an_authorization_for_zone_iv_covers_zone_iii_and_not_the_other_way(
         row = (1, "III", record.valid_from, record.valid_until, "Lee", "Tech")
         assert authorization_for((row,), "IV", record.valid_from) is None
         assert authorization_for((row,), "III", record.valid_from) is not None
+
+
+def test_only_screened_non_mr_people_are_authorized_on_the_page(
+    client: FlaskClient, site, auth, app, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    """A user trial: someone whose own screening is not cleared was 'authorized for Zone III'."""
+    ids = setup_data(
+        lambda: {
+            "unscreened": factories.person(given="Mark", family="Lewis", screening=False).id,
+            "patient": factories.person(kind="patient", given="Pat", family="Ient").id,
+        }
+    )
+    for who, expected in (
+        (ids["unscreened"], "not on file as cleared"),
+        (ids["patient"], "final check of their screening"),
+        (site["ids"]["aide"], "needs no authorization"),
+    ):
+        auth.sign_in("lee", factories.PASSWORD)
+        page = client.get("/authorizations")
+        response = client.post(
+            "/authorizations",
+            data={
+                "person_id": who,
+                "zone": "III",
+                "hours": "8",
+                "note": "",
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+        )
+        auth.sign_out()
+        assert response.status_code == 400, who
+        assert expected in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(ZoneAuthorization)).all() == []
+    assert _authorize(client, auth, site).status_code == 302  # a screened Non-MR nurse is

@@ -115,6 +115,21 @@ def authorize_zone(
         raise AuthorizationError("Nobody authorizes themselves.")
     if not person.active:
         raise AuthorizationError("This person is inactive.")
+    if screening_id is None:  # given on the authorizations page, not by a final check
+        standing = person_standing(person, today, policy)
+        if standing.level.level != "non_mr":
+            raise AuthorizationError(
+                f"{person.display_name} is current MR personnel and needs no authorization."
+            )
+        if person.kind == "patient":
+            raise AuthorizationError(
+                "Patients are authorized by the final check of their screening, not here."
+            )
+        if standing.screening_status != "cleared":
+            raise AuthorizationError(
+                f"{person.display_name}'s own MR screening is not on file as cleared "
+                f"({standing.screening_status.replace('_', ' ')}): screen them first."
+            )
     record = ZoneAuthorization(
         person_id=person.id,
         zone=zone,
