@@ -169,3 +169,40 @@ def test_cli_defaults_to_the_previous_month(setup_data, runner, tmp_path: Path) 
     )
     assert annual.exit_code == 0, annual.output
     assert (tmp_path / "zonekeeper-annual-2026.csv").exists()
+
+
+def test_cli_refuses_a_future_month_and_writes_a_signed_month_as_signed(
+    app, setup_data, runner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A user trial: a future month was built as a draft, and a signed month was written as
+    'DRAFT: not signed' from today's data."""
+    from tests import factories
+    from zonekeeper.auth.models import User
+    from zonekeeper.reports.build import current_definition
+    from zonekeeper.reports.period import parse_period
+    from zonekeeper.reports.snapshots import sign_report
+
+    setup_data(build_october)
+    future = runner.invoke(["report", "build", "--month", "2999-01", "--out", str(tmp_path)])
+    assert future.exit_code == 2 and "has not begun" in future.output
+    assert not list(tmp_path.iterdir())
+    with app.test_request_context():
+        user = factories.user("boss", "safety_director")
+        assert isinstance(user, User)
+        snapshot = sign_report(
+            current_definition("monthly"),
+            parse_period("monthly", "2026-10", app.config["SITE_TIMEZONE"]),
+            "Reviewed every section with the MRSO.",
+            user,
+        )
+        db.session.commit()
+        signed = {f.format: (f.file_name, f.content) for f in snapshot.files}
+    out = tmp_path / "signed"
+    result = runner.invoke(
+        ["report", "build", "--month", "2026-10", "--format", "csv,pdf", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "signed version 1" in result.output
+    for fmt in ("pdf", "csv"):
+        name, content = signed[fmt]
+        assert (out / name).read_bytes() == content  # byte for byte as signed

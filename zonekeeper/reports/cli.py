@@ -79,8 +79,9 @@ def report_build(
     from ..clock import site_today
     from .build import EmptySiteError, build_for_period
     from .definitions import load_definition
-    from .period import PeriodError, default_period, parse_period
+    from .period import PeriodError, default_period, is_complete, parse_period
     from .render import file_name, render
+    from .snapshots import snapshots_for
 
     chosen = _formats(formats)
     zone = current_app.config["SITE_TIMEZONE"]
@@ -90,6 +91,15 @@ def report_build(
         )
     except PeriodError as exc:
         _fail(str(exc))
+    today = site_today()
+    if period.start > today:
+        _fail(f"{period.title} has not begun (today is {today.isoformat()}); nothing was built")
+    signed = snapshots_for(kind, period.label)
+    if signed:  # a signed period is written exactly as signed (the newest version)
+        _write_signed(signed[0], chosen, Path(out))
+        return
+    if not is_complete(period, today):
+        click.echo(f"note: {period.title} is not over: the files hold the figures so far", err=True)
     try:
         definition = load_definition(reports_dir or current_app.config["REPORTS_DIR"], kind)
     except PolicyError as exc:
@@ -118,3 +128,26 @@ def report_build(
     if interactive:
         for path in written:
             click.echo(str(path))
+
+
+def _write_signed(snapshot: Any, chosen: list[str], target: Any) -> None:
+    """The signed files of ``snapshot``, byte for byte as signed; a format that was not
+    signed is refused (exit 2) rather than rendered from today's data."""
+    files = {f.format: f for f in snapshot.files}
+    missing = [fmt for fmt in chosen if fmt not in files]
+    if missing:
+        _fail(
+            f"{snapshot.period} is signed (version {snapshot.version}) without "
+            f"{', '.join(missing)}; signed formats: {', '.join(sorted(files))}"
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    for fmt in chosen:
+        path = target / files[fmt].file_name
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_bytes(files[fmt].content)
+        partial.replace(path)
+    click.echo(
+        f"{snapshot.period}: signed version {snapshot.version} by {snapshot.signer_name}; "
+        "files written as signed",
+        err=True,
+    )
