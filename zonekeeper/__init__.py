@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
     from .logging_setup import configure_logging
+    from .people.search import bp as people_search_bp
     from .people.views import bp as people_bp
     from .reports.views import bp as reports_bp
     from .screening.views import bp as screening_bp
@@ -90,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(people_search_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(zone_audits_bp)

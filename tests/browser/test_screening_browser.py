@@ -36,6 +36,7 @@ def test_stent_patient_moved_to_the_15t_and_cleared_to_scan(
     page.select_option("#scanner_id", label="MRI 2 (3 T)")
     page.select_option("#body_region", "head")
     page.select_option("#transmit_coil", "body")
+    page.select_option("#setting", "outpatient")  # nothing clinical is preset
     page.click("text=Start the screening form")
 
     form = page.locator("#questionnaire")

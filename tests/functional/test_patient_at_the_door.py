@@ -72,6 +72,7 @@ def test_patient_needs_a_safe_to_scan_screening_and_a_level_2_escort(
     sheet = tech1.get(printed.headers["Location"]).get_data(as_text=True)
     code = re.search(r'class="badge-code">([A-Z0-9]+)<', sheet).group(1)
     assert "LEE, Ann" in sheet and "only" in sheet
+    assert "DOB 02 Jan 1970 · MRN MRN-2001" in sheet  # as hospital wristbands carry them
     again = tech1.post(f"/people/{patient_id}/wristband", data={"csrf_token": csrf_token(page)})
     assert again.headers["Location"] == printed.headers["Location"]  # one band per day
 

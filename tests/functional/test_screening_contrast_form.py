@@ -3,29 +3,13 @@ name is refused with a "did you mean" and nothing is created."""
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.functional.screening_helpers import start
 from zonekeeper.extensions import db
 from zonekeeper.screening.models import Screening
-
-
-@pytest.fixture
-def tech(app: Flask, setup_data) -> tuple[FlaskClient, dict[str, int]]:  # type: ignore[no-untyped-def]
-    def data() -> dict[str, int]:
-        ids = factories.screening_site()
-        factories.screener("tech1")
-        return ids
-
-    ids = setup_data(data)
-    client = app.test_client()
-    assert AuthActions(client).sign_in("tech1", factories.PASSWORD).status_code == 302
-    return client, ids
 
 
 def test_a_brand_or_short_form_is_stored_by_its_generic_name(app: Flask, tech) -> None:  # type: ignore[no-untyped-def]

@@ -312,3 +312,32 @@ def _add_photo(model):  # type: ignore[no-untyped-def]
     db.session.add(photo)
     db.session.flush()
     return photo.id
+
+
+def test_a_room_recorded_after_its_audits_still_shows_missed_days(
+    client: FlaskClient, mrso: int, frozen, app: Flask, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue #16: a day with no audit showed grey "before records" (and the dashboard no
+    missed audit) when the room's record was created after audits already signed for it."""
+    from zonekeeper.site.models import Room, Scanner
+
+    scanners = setup_data(factories.screening_site)
+    with app.app_context():
+        room_id = db.session.get(Scanner, scanners["MRI 1"]).room_id
+    slug = f"scanner-room--room-{room_id}"
+    frozen(2026, 3, 2)
+    token = csrf_token(client.get("/zone-audits/").get_data(as_text=True))
+    started = client.post(f"/zone-audits/{slug}/start", data={"csrf_token": token})
+    assert started.status_code == 302
+    audit_id = int(re.search(r"/zone-audits/(\d+)", started.headers["Location"]).group(1))
+    assert _answers(client, audit_id, "sign").status_code == 302
+    with app.app_context():  # the room's record re-created later (e.g. renamed, re-imported)
+        db.session.get(Room, room_id).created_at = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+        db.session.commit()
+    frozen(2026, 3, 5)  # nothing signed for the room on 3 and 4 March
+    page = client.get("/zone-audits/").get_data(as_text=True)
+    row = re.search(r"2026-03-03</td>(.*?)</tr>", page, re.S).group(1)
+    # Zone III and MRI 1 missed; MRI 2's room (recorded today, never audited) is before records
+    assert row.count("Missed") == 2 and row.count("before records") == 1
+    dashboard = client.get("/safety").get_data(as_text=True)
+    assert "MRI 1 magnet room: 2 day(s)" in dashboard

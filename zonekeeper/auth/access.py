@@ -50,6 +50,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "people.designation_new": ROSTER_WRITERS,
     "people.designation_end": ROSTER_WRITERS,
     "people.import_csv": ROSTER_WRITERS,
+    # people pickers (incident form ...): a few active staff by name, never patients
+    "people_search.search_json": ALL_PEOPLE,
     "audit.events": AUDIT_READERS,
     "audit.export_csv": AUDIT_READERS,
     # zone audits: running them is checked in the view (MRSO, director, or a delegated Level 2)

@@ -93,10 +93,16 @@ def wristband_sheet(badge_id: int) -> ResponseReturnValue:
     if badge.status_on(site_today()) != "valid":
         flash("This wristband is no longer valid; print today's.", "error")
         return redirect(request.referrer or url_for("doors.inside"))
+    from ..screening.models import ScreeningSubject
+
+    subject = db.session.scalars(
+        select(ScreeningSubject).where(ScreeningSubject.person_id == badge.person_id)
+    ).first()  # date of birth and MRN, as hospital wristbands carry them
     return render_template(
         "badges/wristband.html",
         badge=badge,
         person=badge.person,
+        subject=subject,
         qr=qr_data_uri(token_for(badge)),
         token=token_for(badge),
     )

@@ -14,6 +14,7 @@ from ..csv_export import csv_response
 from ..date_range import rows_in_range
 from ..extensions import db
 from ..people.models import Person
+from ..people.search import active_staff, picker_label
 from ..policy_store import current_policy
 from ..site.models import Room, Scanner
 from .forms import IncidentForm, IncidentReviewForm
@@ -56,14 +57,10 @@ def new() -> ResponseReturnValue:
         [(0, "—")]
         + [(s.id, s.name) for s in db.session.scalars(select(Scanner).order_by(Scanner.name))]
     )
-    form.staff_person_ids.choices = options(
-        (p.id, f"{p.family_name}, {p.given_name}")
-        for p in db.session.scalars(
-            select(Person)
-            .where(Person.kind == "staff", Person.active.is_(True))
-            .order_by(Person.family_name)
-        )
-    )
+    # the picker searches as you type (never a list of the whole roster); the choices are
+    # the people chosen so far, so an id that is not an active staff member is refused
+    chosen = active_staff(request.form.getlist(form.staff_person_ids.name))
+    form.staff_person_ids.choices = options((p.id, picker_label(p)) for p in chosen)
     if form.validate_on_submit():
         try:
             incident = report_incident(

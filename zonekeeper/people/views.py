@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import ROSTER_WRITERS
@@ -39,6 +39,7 @@ from .roster import (
     void_training,
 )
 from .roster_csv import EXPORT_HEADER, export_rows, import_roster
+from .search import matching
 from .services import person_standing
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -74,14 +75,7 @@ def _roster_people(form: RosterFilterForm) -> list[Person]:
     if form.kind.data:
         query = query.where(Person.kind == form.kind.data)
     if form.q.data:
-        like = f"%{form.q.data.strip()}%"
-        query = query.where(
-            or_(
-                Person.given_name.ilike(like),
-                Person.family_name.ilike(like),
-                Person.staff_number.ilike(like),
-            )
-        )
+        query = matching(query, form.q.data)
     return list(db.session.scalars(query.order_by(Person.family_name, Person.given_name)))
 
 

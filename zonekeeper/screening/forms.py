@@ -29,13 +29,40 @@ def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
+def _optional_int(value: object) -> int | None:
+    """A select's value as an id; the empty "Choose…" option is None (then DataRequired says so)."""
+    if value in (None, ""):
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+CHOOSE = ("", "Choose…")
+
+
+def _chosen(what: str) -> list[DataRequired]:
+    return [DataRequired(f"Choose the {what}: nothing is preset, so it matches the order.")]
+
+
 class ExamFields(FlaskForm):
-    scanner_id = SelectField("Scanner", coerce=int, validators=[DataRequired()])
-    body_region = SelectField("Body region", choices=options((r, _label(r)) for r in BODY_REGIONS))
-    transmit_coil = SelectField(
-        "Transmit coil", choices=options((c, _label(c)) for c in TRANSMIT_COILS)
+    """No clinical default: the scanner, region, coil and setting are chosen at the desk
+    (the inpatient setting alone changes the eGFR window), never preset."""
+
+    scanner_id = SelectField("Scanner", coerce=_optional_int, validators=_chosen("scanner"))
+    body_region = SelectField(
+        "Body region",
+        choices=options([CHOOSE, *((r, _label(r)) for r in BODY_REGIONS)]),
+        validators=_chosen("body region"),
     )
-    setting = SelectField("Setting", choices=options((s, _label(s)) for s in SETTINGS))
+    transmit_coil = SelectField(
+        "Transmit coil",
+        choices=options([CHOOSE, *((c, _label(c)) for c in TRANSMIT_COILS)]),
+        validators=_chosen("transmit coil"),
+    )
+    setting = SelectField(
+        "Setting",
+        choices=options([CHOOSE, *((s, _label(s)) for s in SETTINGS)]),
+        validators=_chosen("setting (inpatient or outpatient)"),
+    )
     operating_mode = SelectField(
         "Planned operating mode",
         choices=options(MODE_LABELS.items()),

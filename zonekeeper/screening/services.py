@@ -68,6 +68,26 @@ class ScreeningError(ValueError):
     """A request the workflow refuses, with a message for the person at the desk."""
 
 
+class BirthDateError(ScreeningError):
+    """A date of birth no living person has: in the future, or more than 130 years ago."""
+
+
+OLDEST_AGE_YEARS = 130
+
+
+def check_birth_date(born: date, today: date) -> None:
+    """Refuse a date of birth that cannot be right (a typo in the year, usually)."""
+    if born > today:
+        raise BirthDateError("The date of birth is in the future.")
+    if (today.year - born.year) - ((today.month, today.day) < (born.month, born.day)) >= (
+        OLDEST_AGE_YEARS
+    ):
+        raise BirthDateError(
+            f"A date of birth {OLDEST_AGE_YEARS} or more years ago cannot be right: "
+            "check the year on the wristband or the order."
+        )
+
+
 @dataclass(frozen=True)
 class SubjectDetails:
     kind: str  # patient | non_mr_personnel | companion
@@ -148,6 +168,7 @@ def start_screening(
     from .authorization import authorize_step
 
     authorize_step("answers", current_user, today, policy)
+    check_birth_date(subject.date_of_birth, today)
     found = find_or_create_subject(subject)
     questionnaire = current_questionnaire(SUBJECT_FORMS[subject.kind])
     screening = Screening(

@@ -34,6 +34,7 @@ from ..site.models import Scanner
 from .authorization import step_permissions
 from .evaluation import IMPLANT_LIST_QUESTION, read_implants, site_scanners
 from .forms import (
+    CHOOSE,
     AmendForm,
     ExamFields,
     ExceptionForm,
@@ -47,6 +48,7 @@ from .gradient_views import register_gradient_signoffs
 from .models import STATE_LABELS, Screening
 from .record_pdf import screening_record_pdf
 from .services import (
+    BirthDateError,
     ExamDetails,
     ScreeningError,
     SubjectDetails,
@@ -93,7 +95,7 @@ def load_screening(screening_id: int, *, lock: bool = False) -> Screening:
 
 
 def _scanner_choices(form: ExamFields) -> None:
-    form.scanner_id.choices = [
+    form.scanner_id.choices = [CHOOSE] + [
         (s.id, f"{s.name} ({s.field_strength_t:g} T)") for s in site_scanners()
     ]
 
@@ -140,20 +142,17 @@ def new() -> ResponseReturnValue:
             form.contrast_agent.data,
             form.operating_mode.data or "normal",
         )
-        today = site_today()
-        if subject.date_of_birth > today:
-            form.date_of_birth.errors.append("The date of birth is in the future.")
-        else:
-            try:
-                screening = start_screening(
-                    subject, exam, emergent=form.emergent.data, today=today,
-                    policy=current_policy(),
-                )  # fmt: skip
-                db.session.commit()
-                return redirect(url_for("screening.screening", screening_id=screening.id))
-            except ScreeningError as exc:
-                db.session.rollback()
-                form.mrn.errors.append(str(exc))
+        try:
+            screening = start_screening(
+                subject, exam, emergent=form.emergent.data, today=site_today(),
+                policy=current_policy(),
+            )  # fmt: skip
+            db.session.commit()
+            return redirect(url_for("screening.screening", screening_id=screening.id))
+        except ScreeningError as exc:
+            db.session.rollback()
+            field = form.date_of_birth if isinstance(exc, BirthDateError) else form.mrn
+            field.errors.append(str(exc))
     status = 400 if request.method == "POST" else 200
     return render_template("screening/new.html", form=form), status
 

@@ -332,17 +332,14 @@ def day_statuses(policy: Policy, day: date) -> list[DayStatus]:
 def history(policy: Policy, today: date, days: int = 14) -> list[tuple[date, list[DayStatus]]]:
     """Newest first; a day with no signed audit shows as a gap, never hidden."""
     started = first_audit_date()
+    first_due = {t.key: first_due_day(t, started) for t in targets(policy)}
     rows = []
     for n in range(days):
         day = today - timedelta(days=n)
         statuses = day_statuses(policy, day)
         for status in statuses:
-            room = status.target.room
-            status.tracked = (
-                started is not None
-                and day >= started
-                and (room is None or day >= room.created_at.date())
-            )
+            due = first_due.get(status.target.key)
+            status.tracked = due is not None and day >= due
         rows.append((day, statuses))
     return rows
 
@@ -350,6 +347,24 @@ def history(policy: Policy, today: date, days: int = 14) -> list[tuple[date, lis
 def first_audit_date() -> date | None:
     """When the site started auditing in ZoneKeeper: gaps are counted from then on."""
     return db.session.scalar(select(func.min(ZoneAudit.audit_date)))
+
+
+def first_due_day(target: Target, started: date | None) -> date | None:
+    """The first day an audit of ``target`` was due: the day the site started auditing, or
+    the day its room was added if later, but never after an audit already done for it (a
+    room whose record was created after audits were signed for it is still counted from
+    its first audit, so a missed day is never hidden as "before records")."""
+    if started is None:
+        return None
+    due = started
+    if target.room is not None:
+        due = max(due, target.room.created_at.date())
+    own_first = db.session.scalar(
+        select(func.min(ZoneAudit.audit_date)).where(
+            ZoneAudit.checklist_id == target.checklist.id, ZoneAudit.target_key == target.key
+        )
+    )
+    return min(due, own_first) if own_first is not None else due
 
 
 def missed_days(policy: Policy, today: date, days: int = 7) -> dict[str, list[date]]:
