@@ -7,85 +7,21 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import AuthActions, csrf_token
+from tests.functional.zone_audit_helpers import SLUG
+from tests.functional.zone_audit_helpers import answers as _answers
+from tests.functional.zone_audit_helpers import start as _start
 from zonekeeper.actions.models import CorrectiveAction
 from zonekeeper.extensions import db
 from zonekeeper.people.models import Designation
 from zonekeeper.zone_audits.models import ZoneAudit
 
-SLUG = "zone-ii-iii--zone-III"  # the Zones II/III walk-through: 8 daily items
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Set the clock: frozen(2026, 3, 2) makes it 09:00 UTC that day."""
-
-    def freeze(year: int, month: int, day: int) -> None:
-        moment = datetime(year, month, day, 9, 0, tzinfo=UTC)
-        monkeypatch.setattr("zonekeeper.clock.utcnow", lambda: moment)
-
-    return freeze
-
-
-@pytest.fixture
-def mrso(setup_data, auth: AuthActions) -> int:  # type: ignore[no-untyped-def]
-    def data() -> int:
-        person = factories.person(family="Reyes", level="level_2", trained_days_ago=5)
-        db.session.add(
-            Designation(
-                person=person,
-                role="mrso",
-                in_charge=True,
-                granted_on=person.trainings[0].completed_on,
-            )
-        )
-        factories.user("mrso1", "mrso", person_id=person.id)
-        return person.id
-
-    person_id = setup_data(data)
-    auth.sign_in("mrso1", factories.PASSWORD)
-    return person_id
-
-
-def _start(client: FlaskClient) -> int:
-    token = csrf_token(client.get("/zone-audits/").get_data(as_text=True))
-    response = client.post(f"/zone-audits/{SLUG}/start", data={"csrf_token": token})
-    assert response.status_code == 302
-    return int(re.search(r"/zone-audits/(\d+)", response.headers["Location"]).group(1))
-
-
-def _answers(
-    client: FlaskClient,
-    audit_id: int,
-    action: str,
-    fail: dict[str, str] | None = None,
-    skip: tuple[str, ...] = (),
-    **extra: object,
-):  # type: ignore[no-untyped-def]
-    page = client.get(f"/zone-audits/{audit_id}").get_data(as_text=True)
-    items = re.findall(r'name="result-([a-z0-9-]+)" value="pass"', page)
-    revision = re.search(r'name="revision" value="([^"]*)"', page).group(1)
-    data: dict[str, object] = {
-        "csrf_token": csrf_token(page),
-        "action": action,
-        "revision": revision,
-        **extra,
-    }
-    for item in items:
-        if item in skip:
-            continue
-        if fail and item in fail:
-            data[f"result-{item}"], data[f"comment-{item}"] = "fail", fail[item]
-        else:
-            data[f"result-{item}"] = "pass"
-    return client.post(f"/zone-audits/{audit_id}", data=data, content_type="multipart/form-data")
 
 
 def test_draft_sign_lock_and_amend(client: FlaskClient, mrso: int, app: Flask) -> None:

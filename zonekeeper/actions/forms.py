@@ -34,7 +34,7 @@ class ActionUpdateForm(FlaskForm):
     owner_person_id = SelectField("Owner", coerce=int, validators=[DataRequired()])
     due_on = DateField("Due", validators=[DataRequired()])
     note = TextAreaField(
-        "Closing note",
+        "Note",
         validators=[Optional(), Length(max=4000)],
-        description="Required to close: what was done, and by whom.",
+        description="Why the owner or due date changes, or, to close, what was done and by whom.",
     )

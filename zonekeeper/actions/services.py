@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +13,10 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.models import Designation, Person
 from ..policy import Policy
-from .models import STATUSES, CorrectiveAction
+from .models import STATUSES, ActionChange, CorrectiveAction
+
+if TYPE_CHECKING:
+    from ..auth.models import User
 
 # the title and notes are free text and stay out of the audit trail
 FIELDS = (
@@ -88,23 +92,63 @@ def open_action(
     return action
 
 
+class ReassignError(ActionError):
+    """A change of owner or due date the actor may not make, or made without a reason."""
+
+
+REASSIGNERS = frozenset({"mrso", "safety_director"})
+
+
 def update_action(
-    action: CorrectiveAction, *, status: str, note: str, owner_id: int, due_on: date
-) -> None:
+    action: CorrectiveAction,
+    *,
+    actor: User,
+    status: str,
+    note: str,
+    owner_id: int,
+    due_on: date,
+) -> ActionChange | None:
+    """Progress, reassign or close ``action`` as ``actor``; each change is kept in the
+    action's history with who, when and why. Only the MRSO or the safety director changes
+    the owner or the due date, with a reason; closing needs a note of what was done."""
     if action.status == "closed":
         raise ActionError("This action is closed; open a new one if the problem came back.")
     if status not in STATUSES:
         raise ActionError(f"Unknown status '{status}'.")
-    if status == "closed" and not note.strip():
+    note = note.strip()
+    reassigning = owner_id != action.owner_person_id or due_on != action.due_on
+    if reassigning and actor.role not in REASSIGNERS:
+        raise ReassignError(
+            "Only the MRSO or the safety director can change the owner or the due date."
+        )
+    if reassigning and not note:
+        raise ReassignError("Say why the owner or the due date changes (in the note).")
+    if status == "closed" and not note:
         raise ActionError("Closing an action needs a note saying what was done.")
-    if db.session.get(Person, owner_id) is None:
-        raise ActionError("The owner is not on the roster.")
+    owner = db.session.get(Person, owner_id)
+    if owner is None or owner.kind != "staff" or not owner.active:
+        raise ReassignError("The owner must be active staff on the roster.")
+    if not reassigning and status == action.status and not note:
+        return None  # nothing changed, nothing to record
+    change = ActionChange(
+        action_id=action.id,
+        changed_by_user_id=actor.id,
+        changed_by_name=actor_name(actor),
+        status_from=action.status,
+        status_to=status,
+        owner_from_person_id=action.owner_person_id,
+        owner_to_person_id=owner_id,
+        due_from=action.due_on,
+        due_to=due_on,
+        note=note,
+    )
+    db.session.add(change)
     before = snapshot(action, FIELDS)
     action.status, action.owner_person_id, action.due_on = status, owner_id, due_on
     if status == "closed":
-        action.closing_note = note.strip()
+        action.closing_note = note
         action.closed_at = utcnow()
-        action.closed_by_user_id = current_user.id
+        action.closed_by_user_id = actor.id
     record_event(
         "action.close" if status == "closed" else "action.update",
         f"Corrective action #{action.id} {status.replace('_', ' ')}",
@@ -112,6 +156,24 @@ def update_action(
         person_id=owner_id,
         before=before,
         after=snapshot(action, FIELDS),
+    )
+    return change
+
+
+def actor_name(user: User) -> str:
+    """The acting user as people know them: the person's name, else the username."""
+    person = db.session.get(Person, user.person_id) if user.person_id else None
+    return person.display_name if person is not None else user.username
+
+
+def action_history(action: CorrectiveAction) -> list[ActionChange]:
+    """The action's changes, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ActionChange)
+            .where(ActionChange.action_id == action.id)
+            .order_by(ActionChange.changed_at, ActionChange.id)
+        )
     )
 
 

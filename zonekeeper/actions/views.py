@@ -17,8 +17,16 @@ from ..incidents.models import Incident
 from ..people.models import Person
 from ..policy_store import current_policy
 from .forms import ActionForm, ActionUpdateForm
+from .links import source_audit
 from .models import CorrectiveAction
-from .services import ActionError, due_date, open_action, update_action
+from .services import (
+    ActionError,
+    ReassignError,
+    action_history,
+    due_date,
+    open_action,
+    update_action,
+)
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -95,23 +103,18 @@ def action(action_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not _may_update(record):
             abort(403)
-        valid = form.validate_on_submit()
-        reassigning = form.owner_person_id.data != record.owner_person_id or (
-            form.due_on.data is not None and form.due_on.data != record.due_on
-        )
-        if valid and reassigning and current_user.role not in ROSTER_WRITERS:
-            form.owner_person_id.errors.append(
-                "Only the MRSO or the safety director can change the owner or the due date."
-            )
-        elif valid:
+        if form.validate_on_submit():
             try:
                 update_action(
                     record,
+                    actor=current_user,
                     status=form.status.data,
                     note=form.note.data or "",
                     owner_id=form.owner_person_id.data,
                     due_on=form.due_on.data,
                 )
+            except ReassignError as exc:
+                form.owner_person_id.errors.append(str(exc))
             except ActionError as exc:
                 form.note.errors.append(str(exc))
             else:
@@ -124,6 +127,8 @@ def action(action_id: int) -> ResponseReturnValue:
         form=form,
         today=site_today(),
         can_update=_may_update(record),
+        history=action_history(record),
+        source_audit=source_audit(record),
     ), (400 if form.errors else 200)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..actions.links import actions_opened_by
 from ..audit.services import record_event
 from ..auth.forms import ConfirmForm
 from ..clock import site_today
@@ -170,6 +171,7 @@ def audit(audit_id: int) -> ResponseReturnValue:
         can_run=may_run_audits(),
         previous=previous,
         revision=audit_revision(record),
+        opened_actions=actions_opened_by(record),
     ), (400 if errors else 200)
 
 
