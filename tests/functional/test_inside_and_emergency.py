@@ -185,14 +185,20 @@ def test_no_zone_iv_alert_in_a_medical_emergency(
     assert 'id="zone-iv-alert"' not in client.get("/muster").get_data(as_text=True)
 
 
-def test_ending_an_emergency_asks_for_confirmation_and_can_mark_everyone_out(
-    client: FlaskClient, site, auth: AuthActions, app: Flask
-) -> None:
+def _two_inside_during_a_fire(client: FlaskClient, site, auth: AuthActions) -> FlaskClient:  # type: ignore[no-untyped-def]
+    """A visitor escorted in by the technologist, then a fire declared; the reader's client."""
     reader = client.application.test_client()
     _scan(reader, site, site["visitor"])
     _scan(reader, site, site["tech"])  # the visitor is escorted in: two inside
     auth.sign_in("tech", factories.PASSWORD)
     _post(client, "/emergency", kind="fire")
+    return reader
+
+
+def test_ending_an_emergency_asks_for_confirmation_and_can_mark_everyone_out(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    reader = _two_inside_during_a_fire(client, site, auth)
     assert len(_presences_open(app)) == 2
 
     emergency_page = client.get("/emergency").get_data(as_text=True)
@@ -271,11 +277,7 @@ def test_inside_now_and_the_muster_list_refresh_from_a_live_fragment(
 def test_marking_everyone_out_writes_an_exit_event_each_into_the_access_log(
     client: FlaskClient, site, auth: AuthActions, app: Flask
 ) -> None:
-    reader = client.application.test_client()
-    _scan(reader, site, site["visitor"])
-    _scan(reader, site, site["tech"])  # the visitor is escorted in: two inside
-    auth.sign_in("tech", factories.PASSWORD)
-    _post(client, "/emergency", kind="fire")
+    _two_inside_during_a_fire(client, site, auth)
     with app.app_context():
         open_now = select(Presence).where(Presence.left_at.is_(None))
         inside = {p.person_id: p.id for p in db.session.scalars(open_now)}
