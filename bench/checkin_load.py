@@ -232,7 +232,11 @@ def bench_backend(backend: str, kiosks: int, seconds: float) -> bool:
         finally:
             for server in (ours_server, base_server):
                 server.terminate()
-                server.wait(timeout=10)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a loaded machine: do not leave it running
+                    server.kill()
+                    server.wait(timeout=30)
         ours, base = summary(ours_parts), summary(base_parts)
         events = count_scan_events(url) - events_before
         chain = verify_log(env)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html as html_module
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token
@@ -81,3 +83,22 @@ def step(client: FlaskClient, screening_id: int, name: str, **data: Any):  # typ
 def page_text(client: FlaskClient, screening_id: int) -> str:
     html = client.get(f"/screenings/{screening_id}").get_data(as_text=True)
     return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def signed_in_clients(app: Flask) -> Callable[[str], FlaskClient]:
+    """A test client per username, signed in through the real form on first use."""
+    from tests import factories
+    from tests.conftest import AuthActions
+
+    clients: dict[str, FlaskClient] = {}
+
+    def signed_in(username: str) -> FlaskClient:
+        if username not in clients:
+            clients[username] = app.test_client()
+            assert (
+                AuthActions(clients[username]).sign_in(username, factories.PASSWORD).status_code
+                == 302
+            )
+        return clients[username]
+
+    return signed_in

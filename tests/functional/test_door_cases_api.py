@@ -4,11 +4,9 @@ authorizations, badges, presences, escort waits, an emergency, the settings), th
 goes through the reader API, and the answer and the events, presences and waits it
 wrote are compared with the case, on SQLite and PostgreSQL.
 
-Not built here (decided by tests/unit/test_door_decision.py only): the cases with a
-patient (``patient_*``), whose screening status comes from a visit screening that
-reached (or not) safe to scan on a scanner in a given room: building one means the
-whole screening workflow (tests/functional/test_patient_at_the_door.py runs it end to
-end for the patient at the Zone IV door).
+The patients (``patient_*``) are screened for real, through the screening pages, to the
+state their spec names, on the scanner in the Zone IV door's room or in another room
+(tests/functional/door_case_patients.py).
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests import factories
+from tests.functional.door_case_patients import patients_of, scanner_room, screen_patients
 from tests.unit.test_door_decision import CASES, PEOPLE
 from zonekeeper.badges.models import Badge
 from zonekeeper.badges.tokens import encode_token
@@ -36,53 +35,59 @@ from zonekeeper.doors.models import (
     ZoneAuthorization,
 )
 from zonekeeper.extensions import db
-from zonekeeper.people.models import Designation
+from zonekeeper.people.models import Designation, Person
 
 DOOR_CODES = {"III": "zone-iii", "IV": "mri-1"}
 TRAINING = {"level_2": ("level_2", 10), "level_1": ("level_1", 10), "lapsed": ("level_2", 400)}
 SCREENING = {"cleared": True, "missing": None, "not_cleared": False}
 
 
-def _uses_a_patient(case: dict[str, Any]) -> bool:
-    keys = [case.get("who") or "", *case.get("waiting", [])]
-    return any(key.startswith("patient_") for key in keys)
+def test_every_door_case_is_built_end_to_end_patients_included() -> None:
+    assert len(CASES) >= 75 and sum(bool(patients_of(case)) for case in CASES) >= 13
 
 
-BUILT = [case for case in CASES if not _uses_a_patient(case)]
+def _person_args(key: str) -> dict[str, Any]:
+    """What factories.person makes of a (non-patient) person of the cases."""
+    spec = PEOPLE[key]
+    given, family = spec["name"].split(" ", 1)
+    level, age = TRAINING.get(spec.get("level", ""), (None, None))
+    return {
+        "kind": spec["kind"],
+        "given": given,
+        "family": family,
+        "level": level,
+        "trained_days_ago": age,
+        "screening": SCREENING[spec.get("screening", "cleared")],
+    }
 
 
-def test_most_door_cases_are_built_end_to_end() -> None:
-    assert len(BUILT) >= 60 and all(_uses_a_patient(c) for c in CASES if c not in BUILT)
-
-
-def _build(app: Flask, case: dict[str, Any]) -> dict[str, Any]:
-    """The case's world; returns the scanned text and what the comparison needs."""
+def _build(app: Flask, case: dict[str, Any], made: dict[str, int]) -> dict[str, Any]:
+    """The case's world; returns the scanned text and what the comparison needs.
+    ``made``: the people made already (the screened patients, and Lee Tech with them)."""
     with app.app_context():
         today, now = utcnow().date(), utcnow()
         declarer = factories.user("mrso", "mrso")  # who declares the case's emergency
         doors = factories.door_site()
+        if made:  # the Zone IV door opens into the room of the patients' scanner
+            from zonekeeper.site.models import Door
+
+            db.session.get_one(Door, doors["mri-1"]).room_id = scanner_room()
         devices = {code: add_device(code, code) for code in DOOR_CODES.values()}
         people: dict[str, Any] = {}
         for key, spec in PEOPLE.items():
+            if key in made:
+                people[key] = db.session.get_one(Person, made[key])
+                continue
             if key.startswith("patient_"):
                 continue
-            given, family = spec["name"].split(" ", 1)
-            level, age = TRAINING.get(spec.get("level", ""), (None, None))
-            person = factories.person(
-                kind=spec["kind"],
-                given=given,
-                family=family,
-                level=level,
-                trained_days_ago=age,
-                screening=SCREENING[spec.get("screening", "cleared")],
-            )
+            person = factories.person(**_person_args(key))
             for role in spec.get("designations", []):
                 db.session.add(
                     Designation(person_id=person.id, role=role, granted_on=today - timedelta(30))
                 )
             people[key] = person
-        for key, spec in PEOPLE.items():
-            if "authorized" in spec and key in people:
+        for key, spec in PEOPLE.items():  # a patient's comes from the final check
+            if "authorized" in spec and key in people and not key.startswith("patient_"):
                 db.session.add(
                     ZoneAuthorization(
                         person_id=people[key].id,
@@ -220,13 +225,14 @@ def _written(app: Flask, after_seq: int) -> dict[str, Any]:
         }
 
 
-@pytest.mark.parametrize("case", BUILT, ids=[case["name"] for case in BUILT])
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_door_case_through_the_reader_api(  # noqa: C901 - one line per key
     client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch, case: dict[str, Any]
 ) -> None:
     monkeypatch.setitem(app.config, "ANTI_PASSBACK", case.get("anti_passback", "soft"))
     monkeypatch.setitem(app.config, "ESCORT_WINDOW_SECONDS", case.get("window", 30))
-    world = _build(app, case)
+    made = screen_patients(app, case, PEOPLE, _person_args("level_2")) if patients_of(case) else {}
+    world = _build(app, case, made)
     response = client.post(
         f"/api/v1/doors/{DOOR_CODES[case['door']]}/scans",
         json={"text": world["text"], "direction": case.get("direction", "in")},

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import AuthActions, csrf_token
 from zonekeeper.audit.models import AuditEvent
 from zonekeeper.db import utcnow
+from zonekeeper.doors.access_log import verify_access_log
 from zonekeeper.doors.devices import add_device
-from zonekeeper.doors.models import Presence
+from zonekeeper.doors.models import AccessEvent, Presence
 from zonekeeper.extensions import db
 
 
@@ -184,14 +185,20 @@ def test_no_zone_iv_alert_in_a_medical_emergency(
     assert 'id="zone-iv-alert"' not in client.get("/muster").get_data(as_text=True)
 
 
-def test_ending_an_emergency_asks_for_confirmation_and_can_mark_everyone_out(
-    client: FlaskClient, site, auth: AuthActions, app: Flask
-) -> None:
+def _two_inside_during_a_fire(client: FlaskClient, site, auth: AuthActions) -> FlaskClient:  # type: ignore[no-untyped-def]
+    """A visitor escorted in by the technologist, then a fire declared; the reader's client."""
     reader = client.application.test_client()
     _scan(reader, site, site["visitor"])
     _scan(reader, site, site["tech"])  # the visitor is escorted in: two inside
     auth.sign_in("tech", factories.PASSWORD)
     _post(client, "/emergency", kind="fire")
+    return reader
+
+
+def test_ending_an_emergency_asks_for_confirmation_and_can_mark_everyone_out(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    reader = _two_inside_during_a_fire(client, site, auth)
     assert len(_presences_open(app)) == 2
 
     emergency_page = client.get("/emergency").get_data(as_text=True)
@@ -265,3 +272,33 @@ def test_inside_now_and_the_muster_list_refresh_from_a_live_fragment(
     assert (
         signed_out.status_code in {302, 401} and "X-ZoneKeeper-Fragment" not in signed_out.headers
     )
+
+
+def test_marking_everyone_out_writes_an_exit_event_each_into_the_access_log(
+    client: FlaskClient, site, auth: AuthActions, app: Flask
+) -> None:
+    _two_inside_during_a_fire(client, site, auth)
+    with app.app_context():
+        open_now = select(Presence).where(Presence.left_at.is_(None))
+        inside = {p.person_id: p.id for p in db.session.scalars(open_now)}
+        before = db.session.scalar(select(func.max(AccessEvent.seq)))
+    assert len(inside) == 2
+    reason = "Building evacuated; all accounted for at the muster point"
+    _post(client, "/emergency/end", confirm="y", mark_out="y", reason=reason)
+    with app.app_context():
+        exits = db.session.scalars(
+            select(AccessEvent).where(AccessEvent.seq > before).order_by(AccessEvent.seq)
+        ).all()
+        assert sorted(e.person_id for e in exits) == sorted(inside)
+        for event in exits:
+            assert (event.kind, event.direction, event.outcome) == ("mark_out", "out", "exit")
+            assert event.reason_codes == ["emergency_mark_out"]
+            assert reason in event.display_text
+            presence = db.session.get(Presence, inside[event.person_id])
+            assert presence.left_at is not None and presence.exit_event_id == event.id
+        checked, broken = verify_access_log()
+        assert broken is None and checked == before + 2  # hash-chained like every scan
+        # the reason is inside the hash: changing it breaks the chain
+        exits[0].display_text = "Left on their own"
+        db.session.commit()
+        assert verify_access_log()[1] is not None

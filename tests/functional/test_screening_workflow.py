@@ -7,16 +7,15 @@ from datetime import date
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import AuthActions
 from tests.functional.screening_helpers import (
     STENT_15_ONLY,
     complete_answers,
     page_text,
     save,
+    signed_in_clients,
     start,
     step,
 )
@@ -43,18 +42,7 @@ def site(setup_data) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def as_user(app: Flask):  # type: ignore[no-untyped-def]
-    clients: dict[str, FlaskClient] = {}
-
-    def signed_in(username: str) -> FlaskClient:
-        if username not in clients:
-            clients[username] = app.test_client()
-            assert (
-                AuthActions(clients[username]).sign_in(username, factories.PASSWORD).status_code
-                == 302
-            )
-        return clients[username]
-
-    return signed_in
+    return signed_in_clients(app)
 
 
 def _screening(app: Flask, screening_id: int) -> Screening:

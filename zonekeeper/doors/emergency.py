@@ -13,8 +13,10 @@ from ..db import utcnow
 from ..extensions import db
 from ..people.services import person_standing
 from ..policy import Policy
+from ..policy_store import current_policy
 from ..site.models import Door
-from .models import AccessEvent, Emergency, Presence
+from .access_log import append_access_event, lock_log_head
+from .models import AccessEvent, AccessLogHead, Emergency, Presence
 
 EMERGENCY_KINDS = {
     "quench": (
@@ -108,26 +110,53 @@ def zone_iv_entries(emergency: Emergency | None) -> list[AccessEvent]:
 
 def end_emergency(user: object, mark_out_reason: str | None = None) -> Emergency:
     """End the declared emergency; with ``mark_out_reason``, everyone still recorded inside
-    is marked out too (one audit event naming them and the reason)."""
+    is marked out too (an exit event each in the access log, and one audit event naming
+    them and the reason)."""
     emergency = active_emergency()
     if emergency is None:
         raise EmergencyError("No emergency is declared.")
+    head = lock_log_head()  # the doors' scans wait: they decide again once it has ended
     now = utcnow()
     emergency.ended_at, emergency.ended_by_user_id = now, getattr(user, "id", None)
     record_event("emergency.end", f"Ended emergency #{emergency.id}", target=emergency)
     if mark_out_reason is not None:
-        mark_everyone_out(emergency, mark_out_reason, now)
+        mark_everyone_out(emergency, mark_out_reason, now, head)
     return emergency
 
 
-def mark_everyone_out(emergency: Emergency, reason: str, now: datetime) -> int:
-    """Close every open presence (the building was evacuated; nobody badged out)."""
+MARK_OUT_KIND = "mark_out"  # an access event that no badge made: an exit recorded by the MRSO
+
+
+def mark_everyone_out(emergency: Emergency, reason: str, now: datetime, head: AccessLogHead) -> int:
+    """Close every open presence (the building was evacuated; nobody badged out).
+
+    Each person marked out gets an exit event in the access log (hash-chained, with the
+    reason), as if they had badged out at the door they entered by; the audit trail gets
+    one event naming them all."""
     reason = reason.strip()[:300]
     if not reason:
         raise EmergencyError("Give the reason for marking everyone out.")
-    inside = list(db.session.scalars(select(Presence).where(Presence.left_at.is_(None))))
+    # under the access log's lock (``head``): the log's order and the presences move together
+    inside = list(
+        db.session.scalars(select(Presence).where(Presence.left_at.is_(None)).order_by(Presence.id))
+    )
+    policy_version = current_policy().version
     for presence in inside:
-        presence.left_at = now
+        event = append_access_event(
+            head,
+            kind=MARK_OUT_KIND,
+            door_id=presence.door_id,
+            direction="out",
+            person_id=presence.person_id,
+            outcome="exit",
+            reason_codes=["emergency_mark_out"],
+            rule_ids=["emergency.mark_all_out"],
+            display_text=f"Marked out at the end of emergency #{emergency.id}: {reason}"[:500],
+            policy_version=policy_version,
+            source="emergency",
+            occurred_at=now,
+        )
+        presence.left_at, presence.exit_event_id = now, event.id
     record_event(
         "emergency.mark_all_out",
         f"Marked {len(inside)} person(s) out at the end of emergency #{emergency.id}: {reason}",

@@ -73,7 +73,7 @@ class AccessEvent(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(unique=True)
     occurred_at: Mapped[datetime]
-    kind: Mapped[str] = mapped_column(String(16))  # scan | pairing | expiry
+    kind: Mapped[str] = mapped_column(String(16))  # scan | pairing | expiry | mark_out
     door_id: Mapped[int] = mapped_column(ForeignKey("doors.id"), index=True)
     direction: Mapped[str] = mapped_column(String(8))  # in | out
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id"))

@@ -129,7 +129,9 @@ PERSON_RECORDS = (
     .where(_people.c.id == bindparam("person_id"))
 )
 _BADGE_RECORDS = BADGE_RECORDS.order_by(*(BADGE_RECORDS.selected_columns[n] for n in _IN_ORDER))
-_PERSON_RECORDS = PERSON_RECORDS.order_by(*(PERSON_RECORDS.selected_columns[n] for n in _IN_ORDER))
+PERSON_RECORDS_IN_ORDER = PERSON_RECORDS.order_by(
+    *(PERSON_RECORDS.selected_columns[n] for n in _IN_ORDER)
+)
 
 
 def with_records(base: Select[Any], records: Select[Any]) -> Select[Any]:
@@ -196,4 +198,6 @@ def person_from_rows(rows: Sequence[Any]) -> PersonRecords | None:
 
 
 def load_person_records(connection: Connection, person_id: int) -> PersonRecords | None:
-    return person_from_rows(fetch_rows(connection, _PERSON_RECORDS, {"person_id": person_id}))
+    return person_from_rows(
+        fetch_rows(connection, PERSON_RECORDS_IN_ORDER, {"person_id": person_id})
+    )

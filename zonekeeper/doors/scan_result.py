@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ..people.models import Person
 from ..people.services import access_facts
 from ..policy import Policy
-from ..screening.services import door_screening_status
+from ..screening.status import door_screening_status, door_status_of
 from ..site.models import Door
 from .authorizations import (
     AUTHORIZABLE_ZONES,
@@ -96,6 +97,16 @@ def full_name(person: AnyPerson | None) -> str | None:
 NO_ROOM = -1  # a Zone IV door with no magnet room recorded: no screening can match it
 
 
+@dataclass(frozen=True, slots=True)
+class DoorReads:
+    """What the door decides a Non-MR person on beyond their records, read already (the
+    scan reads them with the access log's lock, in the same round trip): their screenings
+    today (rows of ``DOOR_SCREENINGS``) and their authorizations (``authorizations_of``)."""
+
+    screenings: Sequence[Any]
+    authorizations: tuple[tuple[object, ...], ...]
+
+
 def person_facts(
     person: AnyPerson,
     target_zone: str,
@@ -106,23 +117,46 @@ def person_facts(
     now: datetime,
     **escort: Any,
 ) -> dict[str, Any]:
-    """``access_facts``, with the visit screening deciding for patients and companions.
+    """``access_facts``, with the visit screening deciding for patients and companions
+    (see ``facts_and_authorization``)."""
+    return facts_and_authorization(person, target_zone, today, policy, room_id, now, **escort)[0]
+
+
+def facts_and_authorization(
+    person: AnyPerson,
+    target_zone: str,
+    today: date,
+    policy: Policy,
+    room_id: int | None,
+    now: datetime,
+    reads: DoorReads | None = None,
+    **escort: Any,
+) -> tuple[dict[str, Any], AuthorizationRef | None]:
+    """The person's facts for this door, and the Level 2 authorization they rest on.
 
     A patient is cleared for Zone III/IV only by today's screening that reached
     ``safe_to_scan``; a companion's own form on file counts unless a screening of
     theirs today says otherwise. Staff keep their annual form (no extra query).
     Into Zone IV only a screening on a scanner in the door's own room (``room_id``)
-    clears: safe on the 1.5 T is not safe in the 3 T room.
+    clears: safe on the 1.5 T is not safe in the 3 T room. ``reads``: the screenings
+    and authorizations if read already (else they are read here).
     """
     facts = access_facts(person, target_zone, today, policy, **escort)  # type: ignore[arg-type]
     if person.kind != "staff":
         room = (room_id if room_id is not None else NO_ROOM) if target_zone == "IV" else None
-        visit = door_screening_status(person, today, room)  # type: ignore[arg-type]
+        if reads is None:
+            visit = door_screening_status(person, today, room)  # type: ignore[arg-type]
+        else:
+            visit = door_status_of(reads.screenings, room)
         if person.kind == "patient" or visit != "missing":
             facts["person.screening_status"] = visit
-    if level_2_authorization(person, target_zone, facts, policy, now) is not None:
+    authorization = None
+    if target_zone in AUTHORIZABLE_ZONES and is_non_mr(facts, policy):
+        rows = reads.authorizations if reads is not None else authorizations_of(person.id, now)
+        authorization = authorization_for(rows, target_zone, now)
+    if authorization is not None:
         facts["person.level_2_authorized"] = True
-    return facts
+    return facts, authorization
 
 
 def is_non_mr(facts: dict[str, Any], policy: Policy, prefix: str = "person") -> bool:
@@ -133,14 +167,3 @@ def is_non_mr(facts: dict[str, Any], policy: Policy, prefix: str = "person") -> 
         or age is None
         or (age > policy.training_validity_days)
     )
-
-
-def level_2_authorization(
-    person: AnyPerson, target_zone: str, facts: dict[str, Any], policy: Policy, now: datetime
-) -> AuthorizationRef | None:
-    """A Non-MR person's Level 2 authorization in force now for ``target_zone`` (a record:
-    see authorizations.py); None for MR personnel, for open zones, and when there is none.
-    ``now``: the scan's time (read by the store, not here)."""
-    if target_zone not in AUTHORIZABLE_ZONES or not is_non_mr(facts, policy):
-        return None
-    return authorization_for(authorizations_of(person.id, now), target_zone, now)

@@ -94,13 +94,34 @@ EMERGENCY_KIND = (
     .order_by(EMERGENCIES.c.id.desc())
     .limit(1)
 )
-RESOLVE_PENDING = PENDING.update().where(PENDING.c.id == bindparam("pending_id"))
+# an event of this scan by its sequence number (known before it is written): the waits'
+# writes name their events so, and can be sent in the same round trip as the appends
+_EVENT_AT_SEQ = (
+    select(EVENTS.c.id)
+    .where(EVENTS.c.seq == bindparam("seq", type_=EVENTS.c.seq.type))
+    .scalar_subquery()
+)
+RESOLVE_PENDING = (
+    PENDING.update()
+    .where(PENDING.c.id == bindparam("pending_id", type_=PENDING.c.id.type))
+    .values(
+        status=bindparam("status", type_=PENDING.c.status.type),
+        resolved_event_id=_EVENT_AT_SEQ,
+    )
+)
+OPEN_PENDING = PENDING.insert().values(
+    door_id=bindparam("door_id", type_=PENDING.c.door_id.type),
+    person_id=bindparam("pid", type_=PENDING.c.person_id.type),
+    scan_event_id=_EVENT_AT_SEQ,
+    expires_at=bindparam("expires_at", type_=PENDING.c.expires_at.type),
+    status="pending",
+)
 OPEN_PRESENCE = select(
     PRESENCES.c.id, PRESENCES.c.zone, PRESENCES.c.room_id, PRESENCES.c.escort_person_id
 ).where(PRESENCES.c.person_id == bindparam("person_id"), PRESENCES.c.left_at.is_(None))
 REPLACE_PENDING = (
     PENDING.update()
-    .where(PENDING.c.person_id == bindparam("pid"), _is_pending)
+    .where(PENDING.c.person_id == bindparam("pid", type_=PENDING.c.person_id.type), _is_pending)
     .values(status="replaced")
 )
 

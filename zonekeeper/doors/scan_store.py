@@ -10,11 +10,14 @@ escort waits included: they are branches of ``decision.decide_scan``):
    (access_log.py): what a concurrent scan or an MRSO action may have changed is read
    again under the lock in one statement (the head, the holder's presence and records,
    the badge's version and revocation, whether someone waits or a wait expired, an
-   emergency; on PostgreSQL sent with the lock and BEGIN in one round trip). The
-   holder's facts are built again unless their records are unchanged and they are MR
-   staff (their facts come from those records alone). The people waiting at the door
-   and the waits past their time are read only when there are some. Then
-   ``decide_scan`` decides, and scan_writer.py writes the plan in the same transaction.
+   emergency), with, for a Non-MR person entering, their screenings today and their
+   Level 2 authorizations; on PostgreSQL sent with the lock and BEGIN in one round
+   trip. The holder's facts are built again unless their records are unchanged and
+   they are MR staff (their facts come from those records alone). Then
+   ``decide_scan`` decides; only when it grants and someone waits at the door are the
+   people waiting read (one round trip each) and the scan decided again with them.
+   scan_writer.py writes the plan in the same transaction (on PostgreSQL all its
+   writes and the COMMIT in one round trip).
 3. Any exception rolls back, and a DENY with ``system_error`` is logged in a fresh
    transaction, so even a failed scan leaves its event (fails closed).
 """
@@ -32,13 +35,16 @@ from ..badges.services import scanned_badge
 from ..clock import site_today
 from ..db import fetch_rows, fetch_rows_in_turn, sqlite_write_turn, utcnow
 from ..extensions import db
-from ..people.services import person_standing
+from ..people.services import PersonStanding, person_standing
 from ..policy import Policy
 from ..policy_store import current_policy
+from ..screening.status import DOOR_SCREENINGS
 from .access_log import append_access_event, lock_log_head, scanned_excerpt
+from .authorizations import CURRENT_AUTHORIZATIONS
 from .decision import decide_scan
 from .scan_plan import Expired, Holder, Place, Snapshot, Waiting
 from .scan_records import (
+    PERSON_RECORDS_IN_ORDER,
     BadgeRecord,
     PersonRecords,
     load_badge_record,
@@ -50,10 +56,10 @@ from .scan_result import (
     PERSON_KNOWN,
     AnyDoor,
     AnyPerson,
+    DoorReads,
     ScanResult,
+    facts_and_authorization,
     full_name,
-    level_2_authorization,
-    person_facts,
 )
 from .scan_statements import (
     EMERGENCY_KIND,
@@ -89,6 +95,7 @@ class Loaded:
     badge: BadgeRecord | None
     person: PersonRecords | None
     holder: Holder | None  # MR staff only: facts their records alone decide
+    read_at: datetime  # the time the reads before the lock were made
 
 
 def build_holder(
@@ -99,9 +106,14 @@ def build_holder(
     policy: Policy,
     place: Place | None = None,
     with_facts: bool = True,
+    reads: DoorReads | None = None,
+    standing: PersonStanding | None = None,
 ) -> Holder:
-    """A person as the door sees them (``with_facts``: for an entry; exits need none)."""
-    standing = person_standing(person, today, policy)  # type: ignore[arg-type]
+    """A person as the door sees them (``with_facts``: for an entry; exits need none).
+    ``reads``: their screenings and authorizations, ``standing``: their training standing,
+    if read or worked out already."""
+    if standing is None:
+        standing = person_standing(person, today, policy)  # type: ignore[arg-type]
     name = full_name(person) or ""
     escort_facts = {
         "escort.id": person.id,
@@ -110,8 +122,9 @@ def build_holder(
     }
     if not with_facts:
         return Holder(person.id, name, {}, escort_facts, standing.level.level, place)
-    facts = person_facts(person, door.to_zone, today, policy, door.room_id, now=now)
-    authorization = level_2_authorization(person, door.to_zone, facts, policy, now)
+    facts, authorization = facts_and_authorization(
+        person, door.to_zone, today, policy, door.room_id, now, reads
+    )
     by = (
         f"{authorization.by_name} for Zone {authorization.zone}, "
         f"until {authorization.valid_until:%Y-%m-%d %H:%M} UTC"
@@ -119,6 +132,18 @@ def build_holder(
         else None
     )
     return Holder(person.id, name, facts, escort_facts, standing.level.level, place, by)
+
+
+def _visit_statements(person_id: int, today: date, now: datetime) -> list[Any]:
+    """A Non-MR person's screenings today and authorizations not over at ``now``."""
+    return [
+        (DOOR_SCREENINGS, {"person_id": person_id, "today": today}),
+        (CURRENT_AUTHORIZATIONS, {"person_id": person_id, "now": now}),
+    ]
+
+
+def _reads(rows: list[list[Any]]) -> DoorReads:
+    return DoorReads(rows[0], tuple(tuple(row) for row in rows[1]))
 
 
 def load(
@@ -139,11 +164,15 @@ def load(
     status, badge = scanned_badge(text, today, load_badge)
     person = badge.person if badge is not None and status in PERSON_KNOWN else None
     holder = None
+    read_at = utcnow()
     if person is not None and person.kind == "staff" and direction == "in":
-        holder = build_holder(person, door, today, utcnow(), policy)
-        if holder.level == "non_mr":  # a Level 2 authorization may come or go meanwhile
-            holder = None
-    return Loaded(door, text, direction, source, policy, today, status, badge, person, holder)
+        standing = person_standing(person, today, policy)  # type: ignore[arg-type]
+        # MR staff only: a Non-MR person's Level 2 authorization may come or go meanwhile
+        if standing.level.level != "non_mr":
+            holder = build_holder(person, door, today, read_at, policy, standing=standing)
+    return Loaded(
+        door, text, direction, source, policy, today, status, badge, person, holder, read_at
+    )
 
 
 def _place(presence_id: int | None, row: Any) -> Place | None:
@@ -155,6 +184,35 @@ def _place(presence_id: int | None, row: Any) -> Place | None:
 def _open_place(connection: Any, person_id: int) -> Place | None:
     rows = fetch_rows(connection, OPEN_PRESENCE, {"person_id": person_id})
     return _place(rows[0].id, rows[0]) if rows else None
+
+
+def _waiting(
+    connection: Any,
+    door: AnyDoor,
+    expired: tuple[Expired, ...],
+    today: date,
+    now: datetime,
+    policy: Policy,
+) -> tuple[Waiting, ...]:
+    """The people waiting for an escort at ``door`` (not those whose wait just expired)."""
+    gone = {wait.pending_id for wait in expired}
+    waiting = []
+    for row in fetch_rows(connection, WAITING, {"door_id": door.id}):
+        if row.id in gone:
+            continue
+        # the person's records, presence, screenings and authorizations: one round trip
+        found = fetch_rows_in_turn(
+            connection,
+            (PERSON_RECORDS_IN_ORDER, {"person_id": row.person_id}),
+            (OPEN_PRESENCE, {"person_id": row.person_id}),
+            *_visit_statements(row.person_id, today, now),
+        )
+        records = person_from_rows(found[0])
+        assert records is not None, "a pending escort names a missing person"
+        at = _place(found[1][0].id, found[1][0]) if found[1] else None
+        waiter = build_holder(records, door, today, now, policy, at, reads=_reads(found[2:]))
+        waiting.append(Waiting(row.id, row.scan_event_id, waiter))
+    return tuple(waiting)
 
 
 def decide_locked(loaded: Loaded) -> ScanResult:
@@ -170,10 +228,20 @@ def decide_locked(loaded: Loaded) -> ScanResult:
             "person_id": person.id if person is not None else NOBODY,
         },
     )
+    # a Non-MR person entering: their screenings and authorizations, read again under the
+    # lock with the state (the time bound is the one read before: a superset of the
+    # authorizations; which is in force is decided at the time taken under the lock)
+    visit = (
+        _visit_statements(person.id, today, loaded.read_at)
+        if person is not None and loaded.holder is None and loaded.direction == "in"
+        else []
+    )
     if connection.dialect.name == "sqlite":  # BEGIN IMMEDIATE already holds the lock
-        rows = fetch_rows(connection, *read_state)
+        read = fetch_rows_in_turn(connection, read_state, *visit)
     else:  # the state in its own statement after the lock's, sent with it (one round trip)
-        rows = fetch_rows_in_turn(connection, (LOCK_HEAD, {}), read_state, begin=True)[1]
+        read = fetch_rows_in_turn(connection, (LOCK_HEAD, {}), read_state, *visit, begin=True)[1:]
+    rows = read[0]
+    reads = _reads(read[1:]) if visit else None
     now = utcnow()  # once the lock is held: events' times follow their order in the log
     assert rows, "the access log head row is missing"
     state = rows[0]
@@ -199,27 +267,15 @@ def decide_locked(loaded: Loaded) -> ScanResult:
         if loaded.holder is not None and current == loaded.person:
             holder = replace(loaded.holder, place=place)
         else:
-            holder = build_holder(current, door, today, now, policy, place, entering)
+            holder = build_holder(
+                current, door, today, now, policy, place, entering, reads if same else None
+            )
     expired: tuple[Expired, ...] = ()
     if state.first_expiry is not None and state.first_expiry < now:
         expired = tuple(
             Expired(row.id, row.door_id, row.person_id, row.scan_event_id)
             for row in fetch_rows(connection, EXPIRED, {"now": now})
         )
-    waiting: list[Waiting] = []
-    if state.waiting and entering:
-        gone = {wait.pending_id for wait in expired}
-        for row in fetch_rows(connection, WAITING, {"door_id": door.id}):
-            if row.id in gone:
-                continue
-            records = load_person_records(connection, row.person_id)
-            assert records is not None, "a pending escort names a missing person"
-            at = _open_place(connection, row.person_id)
-            waiting.append(
-                Waiting(
-                    row.id, row.scan_event_id, build_holder(records, door, today, now, policy, at)
-                )
-            )
     config = current_app.config
     snapshot = Snapshot(
         door_id=door.id,
@@ -235,10 +291,14 @@ def decide_locked(loaded: Loaded) -> ScanResult:
         anti_passback=str(config["ANTI_PASSBACK"]),
         escort_window_seconds=int(config["ESCORT_WINDOW_SECONDS"]),
         emergency=emergency,
-        waiting=tuple(waiting),
         expired=expired,
     )
     plan = decide_scan(snapshot)
+    if state.waiting and entering and plan.answer.outcome == "grant":
+        # only a grant pairs with the people waiting at the door: no other answer reads
+        # them, so they are read (and the scan decided again with them) only then
+        waiting = _waiting(connection, door, expired, today, now, policy)
+        plan = decide_scan(replace(snapshot, waiting=waiting))
     scan = {
         "direction": loaded.direction,
         "badge_id": badge.id if badge is not None else None,

@@ -3,12 +3,14 @@
 Each planned event is appended to the hash chain (``display_text`` inside the hash:
 ``ACCESS_HASH_VERSION``) with the presence it closes and the one it opens; then the
 escort-wait changes. On PostgreSQL an event, the head and its presence moves are one
-statement (``append_statement``), and the scan's last write carries COMMIT in the
-same round trip (``db.fetch_rows_in_turn``); on SQLite they run one after another.
+statement (``append_statement``), and all of a scan's writes (its events, then the waits,
+which name their events by sequence number) go in one round trip with its COMMIT
+(``db.fetch_rows_in_turn``); on SQLite they run one after another.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +25,8 @@ from .scan_result import LoggedEvent
 from .scan_statements import (
     APPEND_EVENT,
     CLOSE_PRESENCE_AT,
+    OPEN_PENDING,
     OPEN_PRESENCE_AT,
-    PENDING,
     REPLACE_PENDING,
     RESOLVE_PENDING,
     SET_HEAD,
@@ -50,40 +52,53 @@ class Writer:
         self.last_seq, self.last_hash = last_seq, last_hash
 
     def write(self, plan: Plan, wait_doors: dict[int, int]) -> list[LoggedEvent]:
-        """Every event in order, then the waits; ``wait_doors``: an expired wait's door."""
-        logged: list[LoggedEvent] = []
+        """Every event in order, then the waits; ``wait_doors``: an expired wait's door.
+
+        On PostgreSQL every write goes in one round trip, with COMMIT; a wait names its
+        event by sequence number, known before the event is written."""
         expiring = {w.event: w.pending_id for w in plan.waits if w.op == "expire"}
+        in_one = self.connection.dialect.name == "postgresql"
+        steps: list[tuple[Any, dict[str, Any]]] = []
+        logged: list[LoggedEvent] = []
         for index, event in enumerate(plan.events):
             door_id = self.door_id
             if index in expiring:
                 door_id = wait_doors.get(expiring[index] or 0, door_id)
-            last = index == len(plan.events) - 1 and not plan.waits
-            logged.append(self.append(event, door_id, last))
+            logged.append(self.append(event, door_id, steps if in_one else None))
         for change in plan.waits:
-            event_id = logged[change.event].id
+            seq = logged[change.event].seq
             if change.op == "open":
                 person_id = plan.events[change.event].person_id
-                self.connection.execute(REPLACE_PENDING, {"pid": person_id})  # by this newer scan
-                self.connection.execute(
-                    PENDING.insert(),
-                    {
-                        "door_id": self.door_id,
-                        "person_id": person_id,
-                        "scan_event_id": event_id,
-                        "expires_at": change.expires_at,
-                        "status": "pending",
-                    },
+                # a newer scan replaces the person's earlier wait
+                steps.append((REPLACE_PENDING, {"pid": person_id}))
+                steps.append(
+                    (
+                        OPEN_PENDING,
+                        {
+                            "door_id": self.door_id,
+                            "pid": person_id,
+                            "seq": seq,
+                            "expires_at": change.expires_at,
+                        },
+                    )
                 )
             else:
-                self.connection.execute(
-                    RESOLVE_PENDING,
-                    {
-                        "pending_id": change.pending_id,
-                        "status": WAIT_STATUS[change.op],
-                        "resolved_event_id": event_id,
-                    },
+                status = WAIT_STATUS[change.op]
+                steps.append(
+                    (
+                        RESOLVE_PENDING,
+                        {"pending_id": change.pending_id, "status": status, "seq": seq},
+                    )
                 )
-        return logged
+        if not in_one:
+            for statement, params in steps:
+                fetch_rows(self.connection, statement, params)
+            return logged
+        results = fetch_rows_in_turn(self.connection, *steps, commit=True)
+        return [
+            replace(event, id=int(rows[0][0]))
+            for event, rows in zip(logged, results[: len(logged)], strict=True)
+        ]
 
     def fields(self, event: PlannedEvent, door_id: int) -> dict[str, Any]:
         own = self.scan if event.kind == "scan" else {}
@@ -110,8 +125,11 @@ class Writer:
             "prev_hash": self.last_hash,
         }
 
-    def append(self, event: PlannedEvent, door_id: int, last: bool) -> LoggedEvent:
-        """Append one event with the presence it closes and opens (``last``: with COMMIT)."""
+    def append(
+        self, event: PlannedEvent, door_id: int, steps: list[tuple[Any, dict[str, Any]]] | None
+    ) -> LoggedEvent:
+        """Append one event with the presence it closes and opens; on PostgreSQL it joins
+        ``steps`` (sent by ``write``, which fills in the event's id)."""
         fields = self.fields(event, door_id)
         key = str(current_app.config["AUDIT_KEY"]).encode()
         fields["row_hash"] = row_hash(key, fields, ACCESS_HASHED_FIELDS)
@@ -120,8 +138,9 @@ class Writer:
             "last_hash": fields["row_hash"],
             "head_mac": head_mac(key, fields["seq"], fields["row_hash"]),
         }
-        if self.connection.dialect.name == "postgresql":
-            event_id = self._append_in_one(fields, head, event.close, event.enter, last)
+        if steps is not None:
+            steps.append(self._append_in_one(fields, head, event.close, event.enter))
+            event_id = 0  # not known until sent
         else:
             event_id = self._append_in_turn(fields, head, event.close, event.enter)
         self.last_seq, self.last_hash = fields["seq"], fields["row_hash"]
@@ -171,15 +190,12 @@ class Writer:
         head: dict[str, Any],
         close: int | None,
         enter: Enter | None,
-        last: bool,
-    ) -> int:
-        """PostgreSQL: one round trip instead of up to four (see ``append_statement``)."""
+    ) -> tuple[Any, dict[str, Any]]:
+        """PostgreSQL: one statement instead of up to four (see ``append_statement``)."""
         params = {f"e_{name}": value for name, value in fields.items()}
         params.update({f"h_{name}": value for name, value in head.items()})
         if close is not None:
             params.update({"c_id": close, "c_left_at": self.now})
         if enter is not None:
             params.update({f"p_{name}": value for name, value in self._entry(enter).items()})
-        statement = append_statement(close is not None, enter is not None)
-        ((row,),) = fetch_rows_in_turn(self.connection, (statement, params), commit=last)
-        return int(row[0])
+        return append_statement(close is not None, enter is not None), params

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .facts import prepare_facts
-from .model import Decision, Policy, Reason, RuleEvaluation
+from .model import EFFECTS, Decision, Policy, Reason
 
 log = logging.getLogger(__name__)
 
@@ -71,29 +71,25 @@ def _decide(policy: Policy, given: Mapping[str, Any]) -> Decision:
             facts=facts,
         )
 
-    evaluations: list[RuleEvaluation] = []
-    fired: dict[str, list[Reason]] = {"deny": [], "grant": [], "grant_with_escort": []}
-    for rule, reason in policy.rules_with_reasons:
-        # every condition is evaluated (no short circuit) so the trace is complete
-        when = tuple([c.test(facts[c.fact], c.value) for c in rule.when])
-        unless = tuple([c.test(facts[c.fact], c.value) for c in rule.unless])
-        rule_fired = all(when) and not (unless and all(unless))
-        evaluations.append(RuleEvaluation(rule, when, unless, rule_fired))
-        if rule_fired:
-            fired[rule.effect].append(reason)
-
-    if fired["deny"]:
-        outcome, reasons = "deny", fired["deny"]
-    elif fired["grant"]:
-        outcome, reasons = "grant", fired["grant"]
-    elif fired["grant_with_escort"]:
-        outcome, reasons = "grant_with_escort", fired["grant_with_escort"]
-    else:
-        outcome, reasons = "deny", [DEFAULT_DENY]
-    return Decision(
-        outcome=outcome,  # type: ignore[arg-type]
-        reasons=tuple(reasons),
-        policy_version=policy.version,
-        evaluations=tuple(evaluations),
-        facts=facts,
-    )
+    compiled = policy.rules_by_zone
+    by_effect = compiled.get(facts["target_zone"]) or compiled[None]
+    for effect, rules in zip(EFFECTS, by_effect, strict=True):
+        # deny first, then grant, then grant_with_escort: the first effect with a fired
+        # rule decides (any deny wins), and its reasons are every rule of it that fired.
+        # A rule fires when every ``when`` holds and not every ``unless`` does.
+        reasons: list[Reason] = []
+        for reason, when, unless in rules:
+            for test, fact, value in when:
+                if not test(facts[fact], value):
+                    break
+            else:
+                if unless:
+                    for test, fact, value in unless:
+                        if not test(facts[fact], value):
+                            break
+                    else:
+                        continue  # every unless held: vetoed
+                reasons.append(reason)
+        if reasons:
+            return Decision(effect, tuple(reasons), policy.version, policy.rules, facts)
+    return Decision("deny", (DEFAULT_DENY,), policy.version, policy.rules, facts)

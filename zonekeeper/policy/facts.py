@@ -13,7 +13,7 @@ operators treat ``None`` so that no grant condition can hold on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FactType = Literal[
@@ -93,6 +93,14 @@ REQUIRED: tuple[FactSpec, ...] = tuple(spec for spec in FACTS.values() if spec.r
 
 LIST_TYPES: frozenset[FactType] = frozenset({"designations"})
 ORDERED_TYPES: frozenset[FactType] = frozenset({"days"})
+ENUMERATED_TYPES: tuple[FactType, ...] = (
+    "zone",
+    "designations",
+    "level",
+    "person_kind",
+    "screening_status",
+    "badge_status",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,18 @@ class Domains:
     levels: tuple[str, ...]
     designations: tuple[str, ...]
     person_kinds: tuple[str, ...]
+    # the enumerated types' values as sets, for the decision's quick checks
+    allowed: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        sets = {
+            fact_type: frozenset(values)
+            for fact_type in ENUMERATED_TYPES
+            if (values := self.values_for(fact_type)) is not None
+        }
+        object.__setattr__(self, "allowed", sets)
 
     def values_for(self, fact_type: FactType) -> tuple[str, ...] | None:
         return {
@@ -155,6 +175,29 @@ def effective_level(
     return trained_level
 
 
+_EMPTY_FACTS: dict[str, Any] = dict.fromkeys(FACTS)
+_INPUT_TYPES: dict[str, FactType] = {n: spec.type for n, spec in FACTS.items() if not spec.derived}
+
+
+def _plainly_valid(fact_type: FactType, value: Any, domains: Domains) -> bool:
+    """A quick yes for the common valid values; a no sends the value to check_value,
+    which says what is wrong (or finds it valid after all)."""
+    if value is None:
+        return True
+    if fact_type == "bool":
+        return value is True or value is False
+    if fact_type == "id":
+        return type(value) is int or type(value) is str
+    if fact_type == "days":
+        return type(value) is int and value >= 0
+    allowed = domains.allowed.get(fact_type)
+    if allowed is None:
+        return False
+    if fact_type in LIST_TYPES:
+        return type(value) is list and all(type(v) is str and v in allowed for v in value)
+    return type(value) is str and value in allowed
+
+
 def prepare_facts(
     given: Mapping[str, Any], domains: Domains, validity_days: int, lowest_level: str
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -164,23 +207,29 @@ def prepare_facts(
     problem means the decision must be a deny.
     """
     problems: list[tuple[str, str]] = []
-    facts: dict[str, Any] = dict.fromkeys(FACTS)
+    facts = _EMPTY_FACTS.copy()
     for name, value in given.items():
-        spec = FACTS.get(name)
-        if spec is None:
-            problems.append((name, "unknown fact"))
+        fact_type = _INPUT_TYPES.get(name)
+        if fact_type is None:
+            derived = name in FACTS
+            problems.append(
+                (
+                    name,
+                    "is derived by the engine and may not be supplied"
+                    if derived
+                    else "unknown fact",
+                )
+            )
             continue
-        if spec.derived:
-            problems.append((name, "is derived by the engine and may not be supplied"))
-            continue
-        problem = check_value(spec, value, domains)
-        if problem:
-            problems.append((name, problem))
-            continue
+        if not _plainly_valid(fact_type, value, domains):
+            spec = FACTS[name]
+            problem = check_value(spec, value, domains)
+            if problem:
+                problems.append((name, problem))
+                continue
         facts[name] = value
-    reported = {name for name, _ in problems}
     for spec in REQUIRED:
-        if facts[spec.name] is None and spec.name not in reported:
+        if facts[spec.name] is None and all(name != spec.name for name, _ in problems):
             problems.append((spec.name, "is required"))
 
     facts["person.mr_level"] = effective_level(
@@ -190,11 +239,7 @@ def prepare_facts(
         lowest_level,
     )
     facts["person.training_current"] = facts["person.mr_level"] != lowest_level
-    escort_given = any(
-        facts[name] is not None
-        for name in FACTS
-        if name.startswith("escort.") and not FACTS[name].derived
-    )
+    escort_given = any(facts[name] is not None for name in ESCORT_INPUTS)
     facts["escort.present"] = escort_given
     facts["escort.mr_level"] = (
         effective_level(

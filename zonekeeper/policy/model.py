@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
-from .conditions import Condition
+from .conditions import Condition, Test
 from .facts import Domains
 from .schema import ChecklistSpec, DesignationSpec, LevelSpec, PersonKindSpec, ZoneSpec
 from .screening.policy import ContrastPolicy, ScreeningPolicy
@@ -45,6 +45,55 @@ class Rule:
         return Reason(self.code, self.display or self.text, self.id, self.source, self.text)
 
 
+# a condition as the engine runs it, and a rule as (its reason, when, unless)
+Check = tuple[Test, str, Any]
+CompiledRule = tuple[Reason, tuple[Check, ...], tuple[Check, ...]]
+# per effect, in rule order: deny, grant, grant_with_escort
+RulesByEffect = tuple[tuple[CompiledRule, ...], tuple[CompiledRule, ...], tuple[CompiledRule, ...]]
+EFFECTS: tuple[Effect, ...] = ("deny", "grant", "grant_with_escort")
+
+
+def _checks(conditions: tuple[Condition, ...], zone: str | None) -> tuple[Check, ...] | None:
+    """The conditions still to test once the target zone is known (``zone`` None: all of
+    them); None if a ``target_zone`` condition cannot hold for that zone."""
+    checks: list[Check] = []
+    for c in conditions:
+        if zone is not None and c.fact == "target_zone":
+            try:
+                holds = c.test(zone, c.value)
+            except Exception:  # noqa: BLE001 - left to the decision, which fails closed
+                holds = None
+            if holds is False:
+                return None
+            if holds:
+                continue  # holds for every scan at this zone: nothing to test
+        checks.append((c.test, c.fact, c.value))
+    return tuple(checks)
+
+
+def _rules_for_zone(rules: tuple[Rule, ...], zone: str | None) -> RulesByEffect:
+    """The rules that can fire at ``zone``, with its ``target_zone`` tests already done.
+    A rule fires when every ``when`` holds and not every ``unless`` does (an empty
+    ``unless`` never vetoes); the engine evaluates these and builds the full trace of
+    every rule only when it is asked for (Decision.trace)."""
+    by_effect: dict[str, list[CompiledRule]] = {effect: [] for effect in EFFECTS}
+    for rule in rules:
+        when = _checks(rule.when, zone)
+        if when is None:
+            continue
+        unless = _checks(rule.unless, zone)
+        if unless is None:  # an unless that fails here never vetoes
+            unless = ()
+        elif rule.unless and not unless:  # every unless holds here: the rule never fires
+            continue
+        by_effect[rule.effect].append((rule.reason, when, unless))
+    return (
+        tuple(by_effect["deny"]),
+        tuple(by_effect["grant"]),
+        tuple(by_effect["grant_with_escort"]),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     version: str
@@ -67,11 +116,17 @@ class Policy:
     # who may take each screening step (rules/screening_steps.yaml); empty: nobody may
     steps: dict[str, StepRule] = field(default_factory=dict)
 
-    rules_with_reasons: tuple[tuple[Rule, Reason], ...] = field(default=(), init=False)
+    # the rules compiled once per target zone (key None: any zone), not on every decision
+    rules_by_zone: dict[str | None, RulesByEffect] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
-        # the reasons are built once here, not on every decision
-        object.__setattr__(self, "rules_with_reasons", tuple((r, r.reason) for r in self.rules))
+        compiled: dict[str | None, RulesByEffect] = {
+            zone: _rules_for_zone(self.rules, zone) for zone in self.domains.zones
+        }
+        compiled[None] = _rules_for_zone(self.rules, None)
+        object.__setattr__(self, "rules_by_zone", compiled)
 
     @property
     def lowest_level(self) -> str:
@@ -108,42 +163,40 @@ class RuleTrace:
     conditions: tuple[ConditionTrace, ...]
 
 
-class RuleEvaluation(NamedTuple):
-    """What the engine records on the hot path; the readable trace is built from it on demand."""
-
-    rule: Rule
-    when_results: tuple[bool, ...]
-    unless_results: tuple[bool, ...]
-    fired: bool
-
-
 @dataclass(frozen=True, slots=True)
 class Decision:
     outcome: Outcome
     reasons: tuple[Reason, ...]
     policy_version: str
-    evaluations: tuple[RuleEvaluation, ...] = ()
+    # the rules that were evaluated against ``facts`` (none if the facts were refused)
+    evaluated: tuple[Rule, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def trace(self) -> tuple[RuleTrace, ...]:
-        """Every rule, every condition: what was expected, what the fact was, whether it held."""
-        return tuple(
-            RuleTrace(
-                ev.rule.id,
-                ev.rule.effect,
-                ev.fired,
-                tuple(
-                    ConditionTrace(clause, c.fact, c.op, c.value, self.facts.get(c.fact), result)
-                    for clause, conditions, results in (
-                        ("when", ev.rule.when, ev.when_results),
-                        ("unless", ev.rule.unless, ev.unless_results),
-                    )
-                    for c, result in zip(conditions, results, strict=True)
-                ),
+        """Every rule, every condition: what was expected, what the fact was, whether it held.
+
+        Built on demand from the facts (the tests are pure), so a door scan that never
+        shows a trace does not pay for one."""
+        return tuple(self._rule_trace(rule) for rule in self.evaluated)
+
+    def _rule_trace(self, rule: Rule) -> RuleTrace:
+        conditions = tuple(
+            ConditionTrace(
+                clause,
+                c.fact,
+                c.op,
+                c.value,
+                self.facts.get(c.fact),
+                c.test(self.facts[c.fact], c.value),
             )
-            for ev in self.evaluations
+            for clause, clause_conditions in (("when", rule.when), ("unless", rule.unless))
+            for c in clause_conditions
         )
+        when = [t.result for t in conditions if t.clause == "when"]
+        unless = [t.result for t in conditions if t.clause == "unless"]
+        fired = all(when) and not (unless and all(unless))
+        return RuleTrace(rule.id, rule.effect, fired, conditions)
 
     @property
     def granted(self) -> bool:

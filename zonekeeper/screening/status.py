@@ -4,14 +4,17 @@ today's list. Reads only; the workflow and services.py write."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from ..db import fetch_rows
 from ..extensions import db
 from ..people.models import Person
-from .models import ConstraintConfirmation, Screening
+from ..site.models import Scanner
+from .models import ConstraintConfirmation, Screening, ScreeningEvaluation
 
 
 def current_constraints(screening: Screening) -> list[dict[str, Any]]:
@@ -50,7 +53,7 @@ def todays_screenings(today: date) -> list[Screening]:
     )
 
 
-def exception_problems(screening: Screening) -> list[str]:
+def exception_problems(screening: Any) -> list[str]:
     """Why a no-screen exception does not (or no longer) stand: both signatures, the
     reason and the acknowledged risk must be on file (empty: it stands)."""
     problems = []
@@ -66,6 +69,36 @@ def exception_problems(screening: Screening) -> list[str]:
     return problems
 
 
+_screenings = Screening.__table__
+_evaluations = ScreeningEvaluation.__table__
+_scanners = Scanner.__table__
+# what the door reads of a person's screenings on a day (the latest versions): the state,
+# the no-screen exception's signatures, the scanner's room and the latest evaluation's
+# disposition; plain rows, one statement (the scan reads it with the access log's lock)
+DOOR_SCREENINGS = (
+    select(
+        _screenings.c.state,
+        _screenings.c.exception_ordering_physician,
+        _screenings.c.exception_mr_physician_user_id,
+        _screenings.c.exception_reason,
+        _screenings.c.exception_at,
+        _scanners.c.room_id.label("scanner_room_id"),
+        select(_evaluations.c.disposition)
+        .where(_evaluations.c.screening_id == _screenings.c.id)
+        .order_by(_evaluations.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("latest_disposition"),
+    )
+    .select_from(_screenings.join(_scanners, _scanners.c.id == _screenings.c.scanner_id))
+    .where(
+        _screenings.c.person_id == bindparam("person_id"),
+        _screenings.c.visit_date == bindparam("today", type_=_screenings.c.visit_date.type),
+        _screenings.c.superseded.is_(False),
+    )
+)
+
+
 def door_screening_status(person: Person, today: date, room_id: int | None = None) -> str:
     """For the door check-in: "cleared" only for a screening of ``person`` today that is
     safe_to_scan; "no_screen_exception" for one that ended in the final check under a
@@ -77,30 +110,29 @@ def door_screening_status(person: Person, today: date, room_id: int | None = Non
     that room counts: a patient cleared on the 1.5 T is "not_cleared" at the 3 T room's
     door. With None, any such screening today counts.
     """
-    screenings = list(
-        db.session.scalars(
-            latest_versions_query().where(
-                Screening.person_id == person.id, Screening.visit_date == today
-            )
-        )
+    db.session.flush()  # the rows are read with Core: what this session changed first
+    rows = fetch_rows(
+        db.session.connection(), DOOR_SCREENINGS, {"person_id": person.id, "today": today}
     )
-    if not screenings:
+    return door_status_of(rows, room_id)
+
+
+def door_status_of(rows: Sequence[Any], room_id: int | None) -> str:
+    """``door_screening_status`` from rows of ``DOOR_SCREENINGS`` (pure)."""
+    if not rows:
         return "missing"
-    safe = [s for s in screenings if s.state == "safe_to_scan"]
-    excepted = [
-        s for s in screenings if s.state == "final_check_done" and not exception_problems(s)
-    ]
+    safe = [s for s in rows if s.state == "safe_to_scan"]
+    excepted = [s for s in rows if s.state == "final_check_done" and not exception_problems(s)]
     if room_id is not None:
         elsewhere = bool(safe or excepted)
-        safe = [s for s in safe if s.scanner.room_id == room_id]
-        excepted = [s for s in excepted if s.scanner.room_id == room_id]
+        safe = [s for s in safe if s.scanner_room_id == room_id]
+        excepted = [s for s in excepted if s.scanner_room_id == room_id]
     if safe:
         return "cleared"
     if excepted:
         return "no_screen_exception"
     if room_id is not None and elsewhere:  # cleared, but for a scanner in another room
         return "not_cleared"
-    latest = [s.latest_evaluation for s in screenings]
-    if any(e is not None and e.disposition == "not_cleared" for e in latest):
+    if any(s.latest_disposition == "not_cleared" for s in rows):
         return "not_cleared"
     return "pending"
