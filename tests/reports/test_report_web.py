@@ -101,9 +101,15 @@ def test_bad_addresses_are_404_not_500(client, auth, october) -> None:  # type: 
         "/reports/monthly/2999-01",
         f"{OCTOBER}/figures/nope.metric",
         f"{OCTOBER}/figures/screening.count",  # a figure without a drill-down
+        f"{OCTOBER}/figures/audits.missed_days?dimension=No such room",
+        f"{OCTOBER}/figures/incidents.count?dimension=" + "x" * 400,
+        f"{OCTOBER}/figures/access.denials?dimension=%00",
+        f"{OCTOBER}/figures/",
         "/reports/signed/99/pdf",
     ):
         assert client.get(url).status_code == 404, url
+    # a dimension the report has is answered
+    assert client.get(f"{OCTOBER}/figures/audits.missed_days?dimension=").status_code == 200
 
 
 def test_signing_freezes_a_snapshot_audits_it_and_downloads_exactly(  # type: ignore[no-untyped-def]
