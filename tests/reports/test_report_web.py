@@ -218,3 +218,15 @@ def test_the_running_month_cannot_be_signed(client, auth, october) -> None:  # t
         follow_redirects=True,
     )
     assert "is not over yet" in response.get_data(as_text=True)
+
+
+def test_a_site_without_a_configured_name_says_what_to_set(client, auth, october, app) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.reports import views
+    from zonekeeper.reports.build import UNNAMED_SITE
+
+    _sign_in(auth, "director")
+    for name, shown in (("  ", UNNAMED_SITE), ("Riverside General · MRI", "Riverside General")):
+        app.config["SITE_NAME"] = name
+        views._cache.clear()  # computed reports are kept a short while, whatever the name
+        assert shown in client.get(OCTOBER).get_data(as_text=True)
+    assert "ZONEKEEPER_SITE_NAME" in UNNAMED_SITE

@@ -72,7 +72,11 @@ def _line(report: Report, chart: ChartSpec, axes) -> None:  # type: ignore[no-un
     if all(v is None for v in values):
         _no_data(axes, "No data for these months")
         return
-    axes.plot(months, [float("nan") if v is None else v for v in values], marker="o")
+    # every month keeps its place on the axis, with or without a value
+    positions = list(range(len(months)))
+    axes.plot(positions, [float("nan") if v is None else v for v in values], marker="o")
+    axes.set_xticks(positions, months)
+    axes.set_xlim(-0.5, len(months) - 0.5)
     spec = report.definition.metric(chart.metric)
     if spec is not None and spec.target is not None:
         axes.axhline(spec.target.value, color="#c62828", linestyle="--", linewidth=1)

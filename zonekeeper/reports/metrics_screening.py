@@ -185,7 +185,9 @@ def _outcomes(ctx: Context) -> list[Figure]:
         .correlate(Screening)
         .scalar_subquery()
     )
-    conditional = cast(Screening.implants, Text).like('%"astm_class": "mr_conditional"%')
+    conditional = case(
+        (cast(Screening.implants, Text).like('%"astm_class": "mr_conditional"%'), 1), else_=0
+    )  # one expression object, so the GROUP BY repeats the SELECT's very parameters
     outcomes = grouped(
         ctx,
         "outcomes",
@@ -195,16 +197,14 @@ def _outcomes(ctx: Context) -> list[Figure]:
                 bucket,
                 Scanner.name,
                 ScreeningEvaluation.disposition,
-                case((conditional, 1), else_=0),
+                conditional,
                 func.count(),
             )
             .select_from(Screening)
             .join(ScreeningEvaluation, ScreeningEvaluation.id == latest)
             .join(Scanner, Scanner.id == Screening.scanner_id)
             .where(Screening.superseded.is_(False))
-            .group_by(
-                Scanner.name, ScreeningEvaluation.disposition, case((conditional, 1), else_=0)
-            )
+            .group_by(Scanner.name, ScreeningEvaluation.disposition, conditional)
         ),
         ["scanner", "disposition", "conditional", "n"],
     )

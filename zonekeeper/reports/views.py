@@ -66,6 +66,9 @@ def _period(kind: str, label: str) -> Period:
 
 def _report(kind: str, period: Period) -> Report:
     """The computed report, kept a short while so its charts and drill-downs are cheap."""
+    # end the request's write transaction first: a page's charts wait here for one
+    # computation, and must not hold SQLite's write lock meanwhile (others would time out)
+    read_only()
     definition = current_definition(kind)
     # nearly every change is audited or logged: a new row in either chain is new data
     heads = (
