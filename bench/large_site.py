@@ -313,12 +313,18 @@ def _audits(rng: random.Random, start: date, end: date) -> int:
     owner = db.session.scalar(select(Person.id).where(Person.kind == "staff"))
     found = targets(current_policy())
     first = (db.session.scalar(select(func.max(ZoneAudit.id))) or 0) + 1
+    # the demo site's own recent audits stay; the year is filled around them
+    existing = set(
+        db.session.execute(
+            select(ZoneAudit.checklist_id, ZoneAudit.target_key, ZoneAudit.audit_date)
+        ).all()
+    )
     audits, items, actions = [], [], []
     for n_day in range((end - start).days):
         day = start + timedelta(days=n_day)
         for target in found:
-            if rng.random() < 0.03:
-                continue  # a missed day
+            if rng.random() < 0.03 or (target.checklist.id, target.key, day) in existing:
+                continue  # a missed day, or one the demo audited
             audit_id = first + len(audits)
             signed = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
             audits.append(

@@ -1,5 +1,7 @@
-"""The demo site's past: nine days of zone audits (one missed day, two failed items
-with their corrective actions) and two near misses, dated relative to load day."""
+"""The demo site's past, dated relative to load day: daily zone audits from the first
+of the previous month to yesterday (a few missed days, failed items with their
+corrective actions) and two recent near misses. The previous month's screenings,
+door scans and incidents are in demo_last_month.py."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from .policy_store import current_policy
 from .site.models import Room
 from .zone_audits.models import ZoneAudit, ZoneAuditItem
 
-# (days ago, target key prefix, item id, comment, closing note or None)
+# (days ago, target key prefix or room name, item id, comment, closing note or None)
 DEMO_FAILURES = [
     (
         6,
@@ -27,12 +29,42 @@ DEMO_FAILURES = [
     (2, "zone", "fire-extinguisher", "MR Conditional extinguisher gauge in the red", None),
 ]
 DEMO_MISSED = {(3, "MRI 1 magnet room")}  # a gap the history must show
+# last month, by day of the month: failures (all corrected since) and two missed days
+LAST_MONTH_FAILURES = [
+    (
+        9,
+        "MRI 2 magnet room",
+        "oxygen-monitor",
+        "Oxygen monitor display blank in the MRI 2 magnet room",
+        "Monitor power supply replaced by biomedical engineering; display normal",
+    ),
+    (
+        16,
+        "zone",
+        "zone-iii-doors",
+        "Zone III door wedged open during a linen delivery",
+        "Door closed; linen delivery route moved to Zone II; staff briefed",
+    ),
+    (
+        23,
+        "zone",
+        "hearing-protection",
+        "Earplug dispenser empty at the Zone III desk",
+        "Dispenser refilled; restocking added to the evening checklist",
+    ),
+]
+LAST_MONTH_MISSED = {(14, "MRI 2 magnet room"), (15, "MRI 2 magnet room")}
+
+
+def previous_month_start(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def add_audit_history(
     today: date, rooms: dict[str, Room], mrso: User, people: dict[str, Person]
 ) -> None:
-    """Nine days of signed audits before today, with one missed day and two failures."""
+    """Signed daily audits from the first of the previous month to yesterday, with a few
+    missed days and failed items (each with its corrective action)."""
     policy = current_policy()
     targets = [
         (c, "zone:III", "III", None) for c in policy.checklists if c.applies_to.zone == "III"
@@ -43,12 +75,18 @@ def add_audit_history(
         if c.applies_to.scanner_rooms
         for name in ("MRI 1 magnet room", "MRI 2 magnet room")
     ]
+    first = previous_month_start(today)
+    # (day, item) -> (where, comment, closing note)
+    failures = {(today - timedelta(days=f[0]), f[2]): (f[1], *f[3:]) for f in DEMO_FAILURES}
+    failures |= {(first.replace(day=f[0]), f[2]): (f[1], *f[3:]) for f in LAST_MONTH_FAILURES}
+    missed = {(today - timedelta(days=d), room) for d, room in DEMO_MISSED}
+    missed |= {(first.replace(day=d), room) for d, room in LAST_MONTH_MISSED}
     done: set[tuple[str, str, str]] = set()  # (target, item, period) already audited
-    for days_ago in range(9, 0, -1):
-        day = today - timedelta(days=days_ago)
+    for offset in range((today - first).days):
+        day = first + timedelta(days=offset)
         signed_at = datetime.combine(day, time(7, 40), tzinfo=site_zone())
         for checklist, key, zone, room in targets:
-            if room is not None and (days_ago, room.name) in DEMO_MISSED:
+            if room is not None and (day, room.name) in missed:
                 continue
             audit = ZoneAudit(
                 checklist_id=checklist.id,
@@ -72,14 +110,11 @@ def add_audit_history(
                     if (key, item.id, period) in done:
                         continue
                     done.add((key, item.id, period))
-                failure = next(
-                    (
-                        f
-                        for f in DEMO_FAILURES
-                        if f[0] == days_ago and key.startswith(f[1]) and f[2] == item.id
-                    ),
-                    None,
+                found = failures.get((day, item.id))
+                here = found is not None and (
+                    key.startswith(found[0]) or (room is not None and room.name == found[0])
                 )
+                failure = found[1:] if found is not None and here else None
                 entry = ZoneAuditItem(
                     position=position,
                     item_id=item.id,
@@ -87,7 +122,7 @@ def add_audit_history(
                     frequency=item.frequency,
                     severity=item.severity,
                     result="fail" if failure else "pass",
-                    comment=failure[3] if failure else "",
+                    comment=failure[0] if failure else "",
                     answered_at=signed_at,
                     answered_by_user_id=mrso.id,
                 )
@@ -96,7 +131,7 @@ def add_audit_history(
                     db.session.flush()
                     _demo_action(
                         entry,
-                        failure[4],
+                        failure[1],
                         day,
                         policy.action_due_days[item.severity],
                         people["Reyes"],
@@ -122,6 +157,7 @@ def _demo_action(
             status="closed" if closing else "open",
             closing_note=closing or "",
             created_by_user_id=mrso.id,
+            created_at=datetime.combine(day, time(7, 40), tzinfo=site_zone()),
             closed_at=closed_at,
             closed_by_user_id=mrso.id if closing else None,
         )

@@ -118,6 +118,23 @@ def test_trends_and_previous_month(app_context: None) -> None:
     assert report.previous["access.entries"] == 1  # 30 Sep 23:30 local
 
 
+def test_the_periods_computed_together_equal_each_computed_alone(app_context: None) -> None:
+    """October and September share their grouped queries (bucketed by month): every
+    figure equals the month computed on its own."""
+    build_october()
+    together = _report(with_trends=False)
+    alone = _report(with_previous=False, with_trends=False)
+    assert (
+        together.figures.astype(object).fillna("-").equals(alone.figures.astype(object).fillna("-"))
+    )
+    september = _report("2026-09", with_previous=False, with_trends=False).figures
+    overall = september[september.dimension == ""].set_index("metric_id")["value"]
+    assert len(together.previous) > 20
+    for metric_id, value in together.previous.items():
+        expected = overall[metric_id]
+        assert _close(value, None if pd_isna(expected) else float(expected)), metric_id
+
+
 def test_an_empty_month_gives_zeros_and_no_data(app_context: None) -> None:
     report = _report("2025-03")
     frame = report.figures
@@ -129,6 +146,19 @@ def test_an_empty_month_gives_zeros_and_no_data(app_context: None) -> None:
     assert overall.loc["screening.two_screen_rate", "status"] == NO_DATA
     assert overall.loc["audits.completion_rate", "status"] == NO_DATA
     assert report.exceptions().empty
+    # its charts say "no data" instead of drawing empty axes
+    import matplotlib.pyplot as plt
+
+    from zonekeeper.reports.charts import chart_figure
+
+    for _, chart in report.definition.charts():
+        figure = chart_figure(report, chart)
+        texts = [t.get_text() for t in figure.axes[0].texts]
+        plt.close(figure)
+        if chart.type == "bar":
+            assert texts == ["No data this period"], chart.id
+        elif METRICS[chart.metric].unit == "percent":  # no month had anything due
+            assert texts == ["No data for these months"], chart.id
 
 
 def test_annual_report_covers_the_year(app_context: None) -> None:

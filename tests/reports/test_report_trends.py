@@ -82,17 +82,28 @@ def test_trend_months_follow_the_site_time_zone(app_context: None) -> None:
 
 
 @pytest.mark.parametrize("chunk", [1, 100])
-def test_lapsed_entries_counted_in_chunks(app_context: None, monkeypatch, chunk: int) -> None:  # type: ignore[no-untyped-def]
-    """The lapsed runs of all people counted a chunk at a time: the hand count, and the
-    drill-down's events are the same entries."""
+def test_lapsed_entries_counted_in_the_access_scan(
+    app_context: None, monkeypatch, chunk: int
+) -> None:  # type: ignore[no-untyped-def]
+    """The entries during lapsed runs, counted in the access log's grouped scan with the
+    previous month computed together: the hand count; the drill-down's events (a chunk
+    of runs per query) are the same entries."""
     from zonekeeper.policy_store import current_policy
-    from zonekeeper.reports import metrics_people
+    from zonekeeper.reports import lapses
+    from zonekeeper.reports.families import FAMILIES
 
     build_october()
-    monkeypatch.setattr(metrics_people, "LAPSE_CHUNK", chunk)
-    ctx = Context(parse_period("monthly", "2026-10", ZONE), current_policy(), TODAY, "x")
-    assert metrics_people.lapsed_entries(ctx) == {"III": 1, "IV": 1}
-    events = metrics_people.lapsed_entries(ctx, with_events=True)
+    monkeypatch.setattr(lapses, "LAPSE_CHUNK", chunk)
+    october = parse_period("monthly", "2026-10", ZONE)
+    together = (october.previous(), october)
+    ctx = Context(october, current_policy(), TODAY, "x", None, together, {})
+    got = {
+        f.dimension: f.value
+        for f in FAMILIES["training"](ctx)
+        if f.metric_id == "training.lapsed_entries"
+    }
+    assert got == {"": 2, "Zone III": 1, "Zone IV": 1}
+    events = lapses.lapsed_entry_events(ctx)
     assert len(events) == 2
 
 

@@ -101,9 +101,15 @@ def test_bad_addresses_are_404_not_500(client, auth, october) -> None:  # type: 
         "/reports/monthly/2999-01",
         f"{OCTOBER}/figures/nope.metric",
         f"{OCTOBER}/figures/screening.count",  # a figure without a drill-down
+        f"{OCTOBER}/figures/audits.missed_days?dimension=No such room",
+        f"{OCTOBER}/figures/incidents.count?dimension=" + "x" * 400,
+        f"{OCTOBER}/figures/access.denials?dimension=%00",
+        f"{OCTOBER}/figures/",
         "/reports/signed/99/pdf",
     ):
         assert client.get(url).status_code == 404, url
+    # a dimension the report has is answered
+    assert client.get(f"{OCTOBER}/figures/audits.missed_days?dimension=").status_code == 200
 
 
 def test_signing_freezes_a_snapshot_audits_it_and_downloads_exactly(  # type: ignore[no-untyped-def]
@@ -212,3 +218,15 @@ def test_the_running_month_cannot_be_signed(client, auth, october) -> None:  # t
         follow_redirects=True,
     )
     assert "is not over yet" in response.get_data(as_text=True)
+
+
+def test_a_site_without_a_configured_name_says_what_to_set(client, auth, october, app) -> None:  # type: ignore[no-untyped-def]
+    from zonekeeper.reports import views
+    from zonekeeper.reports.build import UNNAMED_SITE
+
+    _sign_in(auth, "director")
+    for name, shown in (("  ", UNNAMED_SITE), ("Riverside General · MRI", "Riverside General")):
+        app.config["SITE_NAME"] = name
+        views._cache.clear()  # computed reports are kept a short while, whatever the name
+        assert shown in client.get(OCTOBER).get_data(as_text=True)
+    assert "ZONEKEEPER_SITE_NAME" in UNNAMED_SITE

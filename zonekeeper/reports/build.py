@@ -15,9 +15,16 @@ from .compute import Report, build_report
 from .definitions import ReportDefinition, load_definition
 from .period import Period
 
+# no site table holds a name: the configured one, or a placeholder that says what to set
+UNNAMED_SITE = "Unnamed site (set ZONEKEEPER_SITE_NAME)"
+
 
 class EmptySiteError(RuntimeError):
     pass
+
+
+def site_name() -> str:
+    return str(current_app.config.get("SITE_NAME") or "").strip() or UNNAMED_SITE
 
 
 def site_is_empty() -> bool:
@@ -35,7 +42,9 @@ def read_only() -> None:
     begin_read(db.session)
 
 
-def build_for_period(definition: ReportDefinition, period: Period) -> Report:
+def build_for_period(definition: ReportDefinition, period: Period, **parts: bool) -> Report:
+    """The report's figures (``parts``: ``with_previous``, ``with_trends``, both on by
+    default; the benchmark times them apart)."""
     read_only()
     if site_is_empty():
         raise EmptySiteError(
@@ -47,7 +56,8 @@ def build_for_period(definition: ReportDefinition, period: Period) -> Report:
         period,
         current_policy(),
         site_today(),
-        current_app.config.get("SITE_NAME", ""),
+        site_name(),
+        **parts,
     )
 
 

@@ -126,8 +126,13 @@ def build_report(
     shown = {m.id for m in definition.metrics()}
     trend_ids = set(definition.trend_metrics())
 
+    # the period and the previous one (the comparison) share their grouped queries
+    together = (period.previous(), period) if with_previous else (period,)
+    shared: dict[Any, Any] = {}
+
     def context(p: Period, wanted: set[str] | None = None) -> Context:
-        return Context(p, policy, today, site_name, frozenset(wanted) if wanted else None)
+        frozen = frozenset(wanted) if wanted else None
+        return Context(p, policy, today, site_name, frozen, together, shared)
 
     figures = compute_families(_families(shown), context(period))
     previous: dict[str, float | None] = {}
@@ -143,7 +148,7 @@ def build_report(
     if with_trends and trend_ids:
         # one grouped query per trend metric over all the months (issue #17)
         months = period.trailing_months(definition.trend_months)
-        values = trend_values(months, definition.trend_metrics(), policy, today, site_name)
+        values = trend_values(months, definition.trend_metrics(), policy, today, site_name, shared)
         trend_rows = [
             {"metric_id": m, "period": month.label, "value": values.get(m, {}).get(month.label)}
             for month in months

@@ -23,6 +23,7 @@ from ..policy import best_current_training
 from ..screening.models import Screening
 from ..site.models import Scanner
 from ..zone_audits.models import ZoneAudit, ZoneAuditItem
+from . import lapses
 from . import metrics_access as acc
 from . import metrics_audits as aud
 from . import metrics_people as ppl
@@ -68,7 +69,7 @@ def training_people(ctx: Context, dimension: str, _mrn: bool) -> DrillTable:
     rank = {lv.id: lv.rank for lv in ctx.policy.levels}
     names = {lv.id: lv.name for lv in ctx.policy.levels}
     table = DrillTable(["Person", "Level on file", "Basis (completed)", "Counts until", "Current"])
-    for person_id, trainings in sorted(ppl.staff_trainings(day).items()):
+    for person_id, trainings in sorted(lapses.staff_trainings(day).items()):
         if not any(t.level in rank for t in trainings):
             continue
         level = ppl.held_level(trainings, rank)
@@ -122,7 +123,7 @@ def _events(ctx: Context, condition: Any) -> list[AccessEvent]:
 
 @drill("training.lapsed_entries")
 def lapsed_entries(ctx: Context, dimension: str, _mrn: bool) -> DrillTable:
-    events = sorted(ppl.lapsed_entries(ctx, with_events=True), key=lambda e: e.occurred_at)
+    events = sorted(lapses.lapsed_entry_events(ctx), key=lambda e: e.occurred_at)
     if dimension:
         events = [e for e in events if f"Zone {e.door.to_zone}" == dimension]
     return _event_rows(events, ctx)

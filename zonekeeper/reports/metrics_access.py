@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select
+import pandas as pd
+from sqlalchemy import String, and_, case, cast, func, select
 
 from ..doors.models import AccessEvent, Emergency
 from ..extensions import db
 from ..people.models import Person
 from ..site.models import Door
-from .families import Context, Figure, count_figures, family, rows
+from .families import Context, Figure, count_figures, family, grouped, rows
 
 GRANTED = ("grant", "grant_with_escort")
 CATEGORIES = {
@@ -48,59 +49,55 @@ def _reasons(raw: Any) -> str:
     return ", ".join(codes or []) or "no reason recorded"
 
 
+def access_counts(ctx: Context) -> pd.DataFrame:
+    """Every access figure's counts for the period from one grouped scan of the access
+    log (run once for the periods computed together): door (and its zone), person
+    category, event kind, direction, outcome, the denial's reasons, the passback flag
+    and the policy version, with the number of events of each combination. Grouped by
+    door id: the few doors' names and zones are joined to the counts afterwards."""
+    denied = and_(AccessEvent.kind == "scan", AccessEvent.outcome == "deny")
+    columns = {
+        "door_id": AccessEvent.door_id,
+        "category": Person.kind,
+        "event": AccessEvent.kind,
+        "direction": AccessEvent.direction,
+        "outcome": AccessEvent.outcome,
+        "reasons": case((denied, cast(AccessEvent.reason_codes, String)), else_=None),
+        "passback": case((passback_flagged(), 1), else_=0),
+        "policy_version": AccessEvent.policy_version,
+    }
+
+    def statement(bucket: Any) -> Any:
+        return (
+            select(bucket, *(c.label(name) for name, c in columns.items()), func.count())
+            .select_from(AccessEvent)
+            .outerjoin(Person, Person.id == AccessEvent.person_id)
+            .group_by(*columns.values())
+        )
+
+    counts = grouped(ctx, "access", AccessEvent.occurred_at, statement, [*columns, "n"])
+    doors = rows(select(Door.id, Door.to_zone, Door.name), ["door_id", "zone", "door"])
+    return counts.merge(doors, on="door_id", how="inner")
+
+
 @family("access")
 def access(ctx: Context) -> list[Figure]:
-    figures = _entries(ctx) if ctx.wants("access.entries") else []
-    if ctx.wants("access.denials"):
-        figures += _denials(ctx)
-    for metric_id, condition in (
-        ("access.escort_timeouts", escort_timeouts()),
-        ("access.passback_flags", passback_flagged()),
-    ):
-        if ctx.wants(metric_id):
-            figures += _by_door(ctx, metric_id, condition)
+    counts = access_counts(ctx)
+    entries = counts[(counts.direction == "in") & counts.outcome.isin(GRANTED)]
+    entries = entries.assign(
+        zone="Zone " + entries["zone"].astype(str),
+        kind=entries["category"].map(lambda k: CATEGORIES.get(k, str(k))),
+    )
+    figures = count_figures("access.entries", entries, ["zone", "kind"])
+    denials = counts[(counts.event == "scan") & (counts.outcome == "deny")]
+    denials = denials.assign(reasons=denials["reasons"].map(_reasons))
+    figures += count_figures("access.denials", denials, ["reasons"])
+    timeouts = counts[(counts.event == "expiry") & (counts.outcome == "deny")]
+    figures += count_figures("access.escort_timeouts", timeouts, ["door"])
+    figures += count_figures("access.passback_flags", counts[counts.passback == 1], ["door"])
     if ctx.wants("access.emergency_periods"):
         figures += _emergencies(ctx)
     return figures
-
-
-def _entries(ctx: Context) -> list[Figure]:
-    entries = rows(
-        select(Door.to_zone, Person.kind, func.count().label("n"))
-        .select_from(AccessEvent)
-        .join(Door, Door.id == AccessEvent.door_id)
-        .outerjoin(Person, Person.id == AccessEvent.person_id)
-        .where(in_period(ctx), AccessEvent.direction == "in", AccessEvent.outcome.in_(GRANTED))
-        .group_by(Door.to_zone, Person.kind),
-        ["zone", "kind", "n"],
-    )
-    entries["zone"] = "Zone " + entries["zone"].astype(str)
-    entries["kind"] = entries["kind"].map(lambda k: CATEGORIES.get(k, str(k)))
-    return count_figures("access.entries", entries, ["zone", "kind"])
-
-
-def _denials(ctx: Context) -> list[Figure]:
-    # the reason codes are a JSON list: grouped by its text in SQL, named in pandas
-    denials = rows(
-        select(cast(AccessEvent.reason_codes, String), func.count().label("n"))
-        .where(in_period(ctx), denied_scans())
-        .group_by(cast(AccessEvent.reason_codes, String)),
-        ["reasons", "n"],
-    )
-    denials["reasons"] = denials["reasons"].map(_reasons)
-    return count_figures("access.denials", denials, ["reasons"])
-
-
-def _by_door(ctx: Context, metric_id: str, condition: Any) -> list[Figure]:
-    by_door = rows(
-        select(Door.name, func.count().label("n"))
-        .select_from(AccessEvent)
-        .join(Door, Door.id == AccessEvent.door_id)
-        .where(in_period(ctx), condition)
-        .group_by(Door.name),
-        ["door", "n"],
-    )
-    return count_figures(metric_id, by_door, ["door"])
 
 
 def _emergencies(ctx: Context) -> list[Figure]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
+import pandas as pd
+from sqlalchemy import Text, and_, case, cast, exists, func, or_, select
 
 from ..extensions import db
 from ..screening.models import Screening, ScreeningEvaluation, ScreeningSignoff
@@ -16,6 +17,7 @@ from .families import (
     Figure,
     count_figures,
     family,
+    grouped,
     median_figure,
     rate_figure,
     rows,
@@ -67,14 +69,6 @@ def answered(question: str, *values: str) -> Any:
     return or_(*(text.like(f'%"{question}": "{value}"%') for value in values))
 
 
-def _latest_evaluation() -> Any:
-    return (
-        select(ScreeningEvaluation.screening_id, func.max(ScreeningEvaluation.id).label("eid"))
-        .group_by(ScreeningEvaluation.screening_id)
-        .subquery()
-    )
-
-
 def _signed_off(clearances: tuple[str, ...]) -> Any:
     return exists().where(
         ScreeningSignoff.lineage == Screening.lineage,
@@ -83,59 +77,80 @@ def _signed_off(clearances: tuple[str, ...]) -> Any:
     )
 
 
+def _counts(ctx: Context) -> pd.DataFrame:
+    """The screening counts of the period by subject kind, every condition a column: one
+    grouped query for the periods computed together."""
+    population = and_(
+        Screening.emergent.is_(False),
+        Screening.final_check_at.is_not(None),
+        Screening.exception_at.is_(None),
+    )
+    exception = Screening.exception_at.is_not(None)
+    pregnancy = answered("pregnant", "yes", "unknown")
+    orbits = answered("eye_injury", "yes", "unknown")
+    conditions = {
+        "due": population,
+        "done": and_(population, two_screens_done()),
+        "emergent": Screening.single_screen_emergent.is_(True),
+        "exceptions": exception,
+        "both": and_(exception, exception_signed_by_both()),
+        "pregnancy": pregnancy,
+        "pregnancy_signed": and_(pregnancy, _signed_off(("clearance.pregnancy",))),
+        "orbits": orbits,
+        "orbits_signed": and_(orbits, _signed_off(("clearance.orbits",))),
+    }
+    return grouped(
+        ctx,
+        "screening",
+        Screening.visit_date,
+        lambda bucket: (
+            select(
+                bucket,
+                Screening.subject_kind,
+                func.count(),
+                *(func.count().filter(c) for c in conditions.values()),
+            )
+            .where(Screening.superseded.is_(False))
+            .group_by(Screening.subject_kind)
+        ),
+        ["kind", "n", *conditions],
+    )
+
+
 @family("screening")
 def screening(ctx: Context) -> list[Figure]:
-    by_kind = rows(
-        select(Screening.subject_kind, func.count().label("n"))
-        .where(in_period(ctx))
-        .group_by(Screening.subject_kind),
-        ["kind", "n"],
-    )
-    by_kind["kind"] = by_kind["kind"].map(lambda k: SUBJECTS.get(k, k))
+    counts = _counts(ctx)
+    total = counts.drop(columns="kind").sum()
+    by_kind = counts.assign(kind=counts["kind"].map(lambda k: SUBJECTS.get(k, k)))
     figures = count_figures("screening.count", by_kind, ["kind"])
+    figures.append(rate_figure("screening.two_screen_rate", "", total["done"], total["due"]))
     if ctx.metrics is not None and not ctx.metrics - {
         "screening.count",
         "screening.two_screen_rate",
     }:
-        return figures + _two_screens(ctx)  # a trend month: the rest is not needed
-    figures += _two_screens(ctx)
-    return figures + _the_rest(ctx)
+        return figures  # a trend month: the rest is not needed
+    return figures + _the_rest(ctx, total)
 
 
-def _two_screens(ctx: Context) -> list[Figure]:
-    due, done = db.session.execute(
-        select(func.count(), func.count().filter(two_screens_done())).where(
-            two_screen_population(ctx)
-        )
-    ).one()
-    return [rate_figure("screening.two_screen_rate", "", done, due)]
-
-
-def _the_rest(ctx: Context) -> list[Figure]:
-    emergent = db.session.scalar(
-        select(func.count()).where(in_period(ctx), Screening.single_screen_emergent.is_(True))
-    )
-    figures = [Figure("screening.emergent_single", "", float(emergent or 0))]
-    exceptions, both = db.session.execute(
-        select(func.count(), func.count().filter(exception_signed_by_both())).where(
-            in_period(ctx), Screening.exception_at.is_not(None)
-        )
-    ).one()
-    figures += [
-        Figure("screening.no_screen_exceptions", "", float(exceptions), both, exceptions),
-        Figure("screening.no_screen_exceptions", "both signatures", float(both)),
-        Figure("screening.no_screen_exceptions", "a signature missing", float(exceptions - both)),
-        Figure("screening.exceptions_missing_signature", "", float(exceptions - both)),
+def _the_rest(ctx: Context, total: pd.Series) -> list[Figure]:
+    exceptions, both = float(total["exceptions"]), float(total["both"])
+    figures = [
+        Figure("screening.emergent_single", "", float(total["emergent"])),
+        Figure("screening.no_screen_exceptions", "", exceptions, both, exceptions),
+        Figure("screening.no_screen_exceptions", "both signatures", both),
+        Figure("screening.no_screen_exceptions", "a signature missing", exceptions - both),
+        Figure("screening.exceptions_missing_signature", "", exceptions - both),
     ]
     figures += _outcomes(ctx)
-    signoffs = rows(
-        select(ScreeningSignoff.clearance, func.count().label("n"))
-        .where(
-            ScreeningSignoff.voided_at.is_(None),
-            ScreeningSignoff.signed_at >= ctx.period.start_utc,
-            ScreeningSignoff.signed_at < ctx.period.end_utc,
-        )
-        .group_by(ScreeningSignoff.clearance),
+    signoffs = grouped(
+        ctx,
+        "signoffs",
+        ScreeningSignoff.signed_at,
+        lambda bucket: (
+            select(bucket, ScreeningSignoff.clearance, func.count())
+            .where(ScreeningSignoff.voided_at.is_(None))
+            .group_by(ScreeningSignoff.clearance)
+        ),
         ["clearance", "n"],
     )
     signoffs["clearance"] = signoffs["clearance"].str.removeprefix("clearance.")
@@ -149,51 +164,58 @@ def _the_rest(ctx: Context) -> list[Figure]:
     ).all()
     minutes = [(final - first).total_seconds() / 60 for first, final in times]
     figures.append(median_figure("screening.median_minutes_to_final_check", minutes))
-    for metric_id, question, clearances, label in (
-        ("screening.pregnancy_workups", "pregnant", ("clearance.pregnancy",), "pregnancy"),
-        ("screening.orbit_workups", "eye_injury", ("clearance.orbits",), "orbits"),
+    for metric_id, column, label in (
+        ("screening.pregnancy_workups", "pregnancy", "pregnancy"),
+        ("screening.orbit_workups", "orbits", "orbits"),
     ):
-        total, signed = db.session.execute(
-            select(func.count(), func.count().filter(_signed_off(clearances))).where(
-                in_period(ctx), answered(question, "yes", "unknown")
-            )
-        ).one()
+        found, signed = float(total[column]), float(total[f"{column}_signed"])
         figures += [
-            Figure(metric_id, "", float(total)),
-            Figure(metric_id, f"{label} clearance signed", float(signed)),
-            Figure(metric_id, f"no {label} clearance", float(total - signed)),
+            Figure(metric_id, "", found),
+            Figure(metric_id, f"{label} clearance signed", signed),
+            Figure(metric_id, f"no {label} clearance", found - signed),
         ]
     return figures
 
 
 def _outcomes(ctx: Context) -> list[Figure]:
-    latest = _latest_evaluation()
-    base = (
-        select(
-            Scanner.name.label("scanner"),
-            ScreeningEvaluation.disposition,
-            func.count().label("n"),
-        )
-        .select_from(Screening)
-        .join(latest, latest.c.screening_id == Screening.id)
-        .join(ScreeningEvaluation, ScreeningEvaluation.id == latest.c.eid)
-        .join(Scanner, Scanner.id == Screening.scanner_id)
-        .where(in_period(ctx))
+    # each screening's latest evaluation, sought by screening (not over all the history)
+    latest = (
+        select(func.max(ScreeningEvaluation.id))
+        .where(ScreeningEvaluation.screening_id == Screening.id)
+        .correlate(Screening)
+        .scalar_subquery()
     )
-    outcomes = rows(
-        base.group_by(Scanner.name, ScreeningEvaluation.disposition),
-        ["scanner", "disposition", "n"],
-    )
-    conditional = rows(
-        base.where(
-            cast(Screening.implants, Text).like('%"astm_class": "mr_conditional"%')
-        ).group_by(Scanner.name, ScreeningEvaluation.disposition),
-        ["scanner", "disposition", "n"],
+    conditional = case(
+        (cast(Screening.implants, Text).like('%"astm_class": "mr_conditional"%'), 1), else_=0
+    )  # one expression object, so the GROUP BY repeats the SELECT's very parameters
+    outcomes = grouped(
+        ctx,
+        "outcomes",
+        Screening.visit_date,
+        lambda bucket: (
+            select(
+                bucket,
+                Scanner.name,
+                ScreeningEvaluation.disposition,
+                conditional,
+                func.count(),
+            )
+            .select_from(Screening)
+            .join(ScreeningEvaluation, ScreeningEvaluation.id == latest)
+            .join(Scanner, Scanner.id == Screening.scanner_id)
+            .where(Screening.superseded.is_(False))
+            .group_by(Scanner.name, ScreeningEvaluation.disposition, conditional)
+        ),
+        ["scanner", "disposition", "conditional", "n"],
     )
     return (
         count_figures("screening.outcomes", outcomes, ["disposition"])
         + count_figures("screening.outcomes_by_scanner", outcomes, ["scanner", "disposition"])
-        + count_figures("screening.conditional_clearances", conditional, ["disposition"])
+        + count_figures(
+            "screening.conditional_clearances",
+            outcomes[outcomes["conditional"] == 1],
+            ["disposition"],
+        )
     )
 
 
@@ -240,10 +262,16 @@ def contrast(ctx: Context) -> list[Figure]:
     )
     figures = count_figures("contrast.planned", planned, ["group"])
     per_group: dict[str, list[int]] = {}
-    for case in egfr_cases(ctx):
-        counts = per_group.setdefault(f"Group {groups[case.contrast_agent or '']}", [0, 0])
+    needing = [agent for agent, group in groups.items() if group in EGFR_GROUPS]
+    cases = db.session.execute(
+        select(
+            Screening.contrast_agent, Screening.answers, Screening.setting, Screening.visit_date
+        ).where(in_period(ctx), Screening.contrast_agent.in_(needing))
+    )
+    for agent, answers, setting, visit in cases:
+        counts = per_group.setdefault(f"Group {groups[agent or '']}", [0, 0])
         counts[1] += 1
-        counts[0] += egfr_in_window(case.answers or {}, case.setting, case.visit_date)
+        counts[0] += egfr_in_window(answers or {}, setting, visit)
     total = [sum(c[0] for c in per_group.values()), sum(c[1] for c in per_group.values())]
     figures.append(rate_figure("contrast.egfr_in_window_rate", "", total[0], total[1]))
     figures += [

@@ -136,9 +136,7 @@ def _cover(report: Report, signature: dict[str, Any] | None) -> list[Any]:
     story: list[Any] = [
         Spacer(1, 40 * mm),
         Paragraph(escape(report.definition.title), STYLES["Title"]),
-        Paragraph(
-            escape(f"{report.site_name or 'Site'} · {report.period.title}"), STYLES["Heading2"]
-        ),
+        Paragraph(escape(f"{report.site_name} · {report.period.title}"), STYLES["Heading2"]),
         Spacer(1, 10 * mm),
         _p(
             f"Period: {report.period.start:%d %B %Y} to {report.period.last_day:%d %B %Y} "

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import func, select, true
 
 from ..doors.models import AccessEvent
 from ..extensions import db
@@ -27,37 +27,30 @@ from ..screening.models import Screening
 from ..zone_audits.models import ZoneAudit
 from ..zone_audits.services import first_audit_date, targets
 from .catalogue import METRICS
-from .families import Context, compute_families, rate
+from .families import (
+    Context,
+    compute_families,
+    date_bounds,
+    instant_bounds,
+    period_bucket,
+    rate,
+    shared_value,
+)
+from .lapses import staff_trainings
 from .metrics_access import denied_scans
 from .metrics_audits import tracked_days_since
-from .metrics_people import staff_trainings, training_standing
+from .metrics_people import training_standing
 from .metrics_screening import two_screens_done
 from .period import Period
 
 Values = dict[str, float | None]  # month label -> value
 
 
-def month_bucket(column: Any, bounds: list[Any]) -> Any:
-    """The index of the month ``column`` falls in, given the consecutive months' starts
-    and the end of the last one (``len(bounds) - 1`` months). The query keeps only the
-    rows within ``[bounds[0], bounds[-1])``; NULL after the last month."""
-    whens = [(column < bound, index - 1) for index, bound in enumerate(bounds) if index]
-    return case(*whens, else_=None)
-
-
-def _instant_bounds(months: list[Period]) -> list[Any]:
-    return [m.start_utc for m in months] + [months[-1].end_utc]
-
-
-def _date_bounds(months: list[Period]) -> list[date]:
-    return [m.start for m in months] + [months[-1].end]
-
-
 def _counted(months: list[Period], column: Any, condition: Any) -> Values:
     """A count per month of the rows matching ``condition`` whose instant ``column``
     falls in the month: one GROUP BY over all the months."""
-    bounds = _instant_bounds(months)
-    bucket = month_bucket(column, bounds).label("bucket")
+    bounds = instant_bounds(months)
+    bucket = period_bucket(column, bounds).label("bucket")
     found = dict(
         db.session.execute(
             select(bucket, func.count())
@@ -77,8 +70,8 @@ def incident_counts(months: list[Period], ctx: Context) -> Values:
 
 
 def two_screen_rates(months: list[Period], ctx: Context) -> Values:
-    bounds = _date_bounds(months)
-    bucket = month_bucket(Screening.visit_date, bounds).label("bucket")
+    bounds = date_bounds(months)
+    bucket = period_bucket(Screening.visit_date, bounds).label("bucket")
     found = {
         n: (due, done)
         for n, due, done in db.session.execute(
@@ -128,7 +121,8 @@ def audit_completion(months: list[Period], ctx: Context) -> Values:
 def training_current(months: list[Period], ctx: Context) -> Values:
     """The training records up to the last month's end read once, then each month's
     standing on its last day, as the training family computes it."""
-    everything = staff_trainings(months[-1].last_day)
+    last = months[-1].last_day  # read once with the report's own figures
+    everything = shared_value(ctx, ("trainings", last), lambda: staff_trainings(last))
     out: Values = {}
     for month in months:
         day = month.last_day
@@ -154,10 +148,16 @@ BATCHED: dict[str, Callable[[list[Period], Context], Values]] = {
 
 
 def trend_values(
-    months: list[Period], metric_ids: list[str], policy: Policy, today: date, site_name: str
+    months: list[Period],
+    metric_ids: list[str],
+    policy: Policy,
+    today: date,
+    site_name: str,
+    shared: dict[Any, Any] | None = None,
 ) -> dict[str, Values]:
-    """metric id -> {month label -> overall value} for every month of ``months``."""
-    ctx = Context(months[-1], policy, today, site_name, frozenset(metric_ids))
+    """metric id -> {month label -> overall value} for every month of ``months``
+    (``shared``: what the report's own computation already read)."""
+    ctx = Context(months[-1], policy, today, site_name, frozenset(metric_ids), (), shared or {})
     out = {m: BATCHED[m](months, ctx) for m in metric_ids if m in BATCHED}
     rest = [m for m in metric_ids if m not in BATCHED]
     if rest:

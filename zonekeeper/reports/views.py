@@ -66,6 +66,9 @@ def _period(kind: str, label: str) -> Period:
 
 def _report(kind: str, period: Period) -> Report:
     """The computed report, kept a short while so its charts and drill-downs are cheap."""
+    # end the request's write transaction first: a page's charts wait here for one
+    # computation, and must not hold SQLite's write lock meanwhile (others would time out)
+    read_only()
     definition = current_definition(kind)
     # nearly every change is audited or logged: a new row in either chain is new data
     heads = (
@@ -195,7 +198,13 @@ def drill(kind: str, label: str, metric_id: str) -> ResponseReturnValue:
     spec = definition.metric(metric_id)
     if spec is None or spec.drilldown not in DRILLDOWNS or spec.drilldown not in DRILLS:
         abort(404)
-    dimension = request.args.get("dimension", "")[:300]
+    dimension = request.args.get("dimension", "")
+    try:
+        built = _report(kind, period)
+    except EmptySiteError:
+        abort(404)
+    if dimension and dimension not in set(built.breakdown(metric_id)["dimension"]):
+        abort(404)  # only the report's own breakdown rows have records behind them
     read_only()
     context = Context(period, current_policy(), site_today(), "")
     can_see_mrn = current_user.role in ROSTER_WRITERS
@@ -207,7 +216,7 @@ def drill(kind: str, label: str, metric_id: str) -> ResponseReturnValue:
         spec=spec,
         dimension=dimension,
         table=table,
-        view=metric_view(_report(kind, period), spec),
+        view=metric_view(built, spec),
     )
 
 
