@@ -154,3 +154,35 @@ def test_radiologist_records_the_orbit_clearance_of_the_demo_patient(
     page.click("text=Printable record")
     expect(page.locator("article.record")).to_contain_text("Physicians' sign-offs")
     context.close()
+
+
+def test_a_new_screenings_first_question_is_on_the_first_tablet_screen(
+    browser, live_server: str, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue #16: at 820x1180 the first question started ~5,600 px down, under ~36
+    "Unanswered" reasons; nothing clinical may be preset on the way in."""
+    assert runner.invoke(["demo", "load", "--if-empty"]).exit_code == 0
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server, "tech", "zonekeeper-tech")
+    page.goto(f"{live_server}/screenings/new")
+    for select in ("#scanner_id", "#body_region", "#transmit_coil", "#setting"):
+        assert page.locator(select).input_value() == "", select  # chosen, never preset
+    page.fill("#mrn", "MRN-820118")
+    page.fill("#given_name", "Tess")
+    page.fill("#family_name", "Tablet")
+    page.fill("#date_of_birth", "1984-02-29")
+    page.select_option("#scanner_id", label="MRI 1 (1.5 T)")
+    page.select_option("#body_region", "lower_extremity")
+    page.select_option("#transmit_coil", "knee")
+    page.select_option("#setting", "outpatient")
+    page.click("text=Start the screening form")
+    page.wait_for_load_state()
+    first = page.locator("#questionnaire .question").first
+    box = first.bounding_box()
+    assert box is not None and box["y"] + 60 < 1180, box  # on the first screen, unscrolled
+    reasons = page.locator(".outcome-reasons > li")
+    assert reasons.count() <= 4  # grouped, not one line per open question
+    assert "questions not answered yet" in reasons.first.inner_text()
+    screenshot(page, "screening-new-tablet")
+    context.close()

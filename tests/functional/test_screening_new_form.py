@@ -99,3 +99,18 @@ def test_the_birth_date_rule_lives_in_the_service() -> None:
     with pytest.raises(BirthDateError):
         check_birth_date(date(2026, 11, 30), today)
     check_birth_date(today, today)  # a newborn
+
+
+def test_a_refused_save_lists_each_marked_answer_with_a_link_to_it(tech) -> None:  # type: ignore[no-untyped-def]
+    from tests.functional.screening_helpers import complete_answers, save
+
+    client, ids = tech
+    sid = start(client, ids["MRI 1"])
+    page = client.get(f"/screenings/{sid}").get_data(as_text=True)
+    assert 'id="section-nav"' in page and 'href="#section-' in page  # sections, one tap away
+    response = save(client, sid, complete_answers(weight_kg="heavy"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "1 answer(s) need attention" in summary
+    assert 'href="#q-weight_kg"' in summary

@@ -32,6 +32,7 @@ from ..questionnaires.fields import ANSWER_PLEASE, answers_from_form
 from ..questionnaires.store import current_questionnaire, form_class_for
 from ..site.models import Scanner
 from .authorization import step_permissions
+from .banner import blocking_errors, outcome_banner
 from .evaluation import IMPLANT_LIST_QUESTION, read_implants, site_scanners
 from .forms import (
     CHOOSE,
@@ -193,12 +194,15 @@ def _page(
     newer = db.session.scalars(
         select(Screening).where(Screening.supersedes_id == screening.id)
     ).first()
+    answers = check_answers(screening, today)
     return render_template(
         "screening/screening.html",
         screening=screening,
         questionnaire=questionnaire,
         qform=questionnaire_form,
-        answers=check_answers(screening, today),
+        answers=answers,
+        banner=outcome_banner(evaluation.decision if evaluation else None, answers.missing),
+        blocking_errors=blocking_errors,
         evaluation=evaluation,
         decision=evaluation.decision if evaluation else None,
         scanners={s.name: s for s in site_scanners()},

@@ -195,10 +195,51 @@ function implantEditor(editor, hidden, addButton) {
   write();
 }
 
+// Section progress: the list of the form's sections shows, for each, how many of
+// its shown questions are answered, and takes the user there without scrolling through
+// the others. Counted live as answers are given (the server counts again on save).
+function sectionProgress(form) {
+  const nav = document.getElementById("section-nav");
+  if (!nav) return;
+  const answered = (box) => {
+    if (box.querySelector("input[type=radio]")) return !!box.querySelector("input[type=radio]:checked");
+    if (box.classList.contains("q-implant_list")) return true;  // optional list
+    const input = box.querySelector("input:not([type=hidden]), textarea, select");
+    return !input || input.value.trim() !== "";
+  };
+  const count = () => {
+    form.querySelectorAll("fieldset.q-section").forEach((section) => {
+      const link = nav.querySelector(`[data-section="${section.id}"]`);
+      if (!link) return;
+      const shown = Array.from(section.querySelectorAll(".question")).filter((q) => !q.hidden);
+      const done = shown.filter(answered).length;
+      link.querySelector(".progress").textContent = `${done}/${shown.length}`;
+      link.classList.toggle("complete", done === shown.length);
+      link.classList.toggle("has-error", !!section.querySelector(".has-error"));
+    });
+  };
+  form.addEventListener("change", count);
+  form.addEventListener("input", count);
+  count();
+}
+
+// After a step the page opens at #outcome or #workflow: the message about what just
+// happened goes there too, instead of staying at the top of the page, out of view.
+function messagesInView() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  const flashes = Array.from(document.querySelectorAll("main > p.flash"));
+  if (!target || !flashes.length) return;
+  flashes.reverse().forEach((message) => target.prepend(message));
+  target.scrollIntoView();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  messagesInView();
   const form = document.getElementById("questionnaire");
   if (!form) return;
   followUps(form);
+  sectionProgress(form);
   const editor = document.getElementById("implant-editor");
   const hidden = document.getElementById("implants-json");
   const add = document.getElementById("add-implant");
