@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import ROSTER_WRITERS
+from ..auth.models import User
 from ..badges.forms import BadgeIssueForm, BadgeReissueForm, BadgeRevokeForm
 from ..badges.services import current_badge
 from ..choices import options
@@ -170,6 +171,7 @@ def person(person_id: int) -> ResponseReturnValue:
         today=today,
         level_names=_level_names(),
         can_write=current_user.role in ROSTER_WRITERS,
+        account=db.session.scalar(select(User).where(User.person_id == record.id)),
         end_form=DesignationEndForm(),
         void_form=VoidTrainingForm(),
         badge=current_badge(record),
