@@ -327,3 +327,103 @@ def test_flash_cards_one_per_screen_with_sm2_state(
         state = db.session.scalar(select(FlashCardState))
         assert (state.person_id, state.question_id) == (ids["nurse"], "t1-zones-01")
         assert (state.repetitions, state.interval_days, state.ease) == (1, 1, 2.5)
+
+
+def test_mrso_cosigns_assigns_sees_lapsing_and_question_statistics(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
+    cosign_app = another_app(TRAINING_LEVEL_2_COSIGN=True)
+    staff = cosign_app.test_client()
+    ids = _staff_signed_in(staff, AuthActions(staff), cosign_app, setup_data)
+    attempt_id = _take_quiz(staff, cosign_app, "test-level-2", wrong=1)
+    mrso = cosign_app.test_client()
+    AuthActions(mrso).sign_in("mrso", factories.PASSWORD)
+    page = mrso.get("/training/manage/").get_data(as_text=True)
+    assert "Nina Nurse · test-level-2 v1 · 3/4" in page
+    assert "Lapsed (now Non-MR) (1)" in page  # the nurse's Level 1 is 400 days old
+    assert "Questions most people miss" in page and "0.0 %" in page
+    mrso.post(
+        f"/training/manage/attempts/{attempt_id}/cosign", data={"csrf_token": csrf_token(page)}
+    )
+    with cosign_app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.state == "passed" and attempt.cosigned_by_user_id == ids["mrso"]
+        record = db.session.get(TrainingRecord, attempt.training_record_id)
+        assert record.level == "level_2" and record.approver_id is not None
+    result = staff.get(f"/training/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Download certificate" in result
+    # assign by level, due yesterday is refused, due today becomes overdue tomorrow
+    page = mrso.get("/training/manage/").get_data(as_text=True)
+    from zonekeeper.db import utcnow
+
+    today = utcnow().date()
+    refused = mrso.post(
+        "/training/manage/",
+        data={
+            "csrf_token": csrf_token(page),
+            "course_id": "test-level-1",
+            "target": "level:level_2",
+            "due_on": (today - timedelta(days=1)).isoformat(),
+            "note": "",
+        },
+    )
+    assert refused.status_code == 400 and "The due date is in the past." in refused.get_data(
+        as_text=True
+    )
+    done = mrso.post(
+        "/training/manage/",
+        data={
+            "csrf_token": csrf_token(page),
+            "course_id": "test-level-1",
+            "target": "level:level_2",
+            "due_on": today.isoformat(),
+            "note": "annual",
+        },
+        follow_redirects=True,
+    )
+    assert "Assigned to 2 person(s)." in done.get_data(as_text=True)
+    assert "test-level-1" in staff.get("/training/").get_data(as_text=True)
+
+
+def test_reminder_is_emailed_through_a_real_smtp_server(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list = []
+
+    class Collect(Message):  # type: ignore[misc]
+        def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mail_app = another_app(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_FROM="mrso@example.org")
+        ids = _mrso_and_nurse(setup_data)
+
+        def account() -> None:
+            user = factories.user("nnurse", "staff", person_id=ids["nurse"])
+            user.email = "nina@example.org"
+
+        setup_data(account)
+        mrso = mail_app.test_client()
+        AuthActions(mrso).sign_in("mrso", factories.PASSWORD)
+        page = mrso.get("/training/manage/").get_data(as_text=True)
+        sent = mrso.post(
+            f"/training/manage/people/{ids['nurse']}/remind",
+            data={"csrf_token": csrf_token(page), "message": "Your training has lapsed."},
+            follow_redirects=True,
+        )
+        assert "and by e-mail" in sent.get_data(as_text=True)
+    finally:
+        controller.stop()
+    assert len(received) == 1
+    assert received[0]["To"] == "nina@example.org"
+    assert received[0]["Subject"] == "MR safety training reminder"
+    assert "Your training has lapsed." in received[0].get_payload()
+    staff = mail_app.test_client()
+    AuthActions(staff).sign_in("nnurse", factories.PASSWORD)
+    assert "Your training has lapsed." in staff.get("/training/").get_data(as_text=True)

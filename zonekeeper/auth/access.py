@@ -148,6 +148,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "public_training.first_sign_in_page": PUBLIC,
     "staff_accounts.create": ROSTER_WRITERS,
     "staff_accounts.new_code": ROSTER_WRITERS,
+    # the MRSO's training page: co-signatures, assignments, lapsing lists, reminders
+    "training_admin.index": ROSTER_WRITERS,
+    "training_admin.cosign": ROSTER_WRITERS,
+    "training_admin.remind": ROSTER_WRITERS,
 }
 
 
