@@ -21,6 +21,7 @@ from .clock import site_today
 from .demo_doors import KIOSK_LOGINS, add_kiosk_accounts, issue_demo_badges, morning_scans
 from .demo_history import add_audit_history, add_incidents
 from .demo_screening import add_demo_screenings
+from .demo_training import STAFF_LOGINS, STAFF_PASSWORD, add_demo_training
 from .extensions import db
 from .people.models import Designation, Person, StaffScreening, TrainingRecord
 from .policy_store import current_policy
@@ -39,9 +40,14 @@ DEMO_LOGINS = [
 
 def printed_logins() -> list[tuple[str, str, str]]:
     """Every demo login, people first, then the door kiosks."""
-    return DEMO_LOGINS + [
-        (username, password, f"kiosk at door {door}") for username, password, door in KIOSK_LOGINS
-    ]
+    return (
+        DEMO_LOGINS
+        + [(username, STAFF_PASSWORD, what) for username, _, what in STAFF_LOGINS]
+        + [
+            (username, password, f"kiosk at door {door}")
+            for username, password, door in KIOSK_LOGINS
+        ]
+    )
 
 
 # given, family, job title, trained level, training age in days, designations
@@ -116,13 +122,15 @@ def load_demo_site() -> str:
     tokens = issue_demo_badges(today)
     add_kiosk_accounts()
     add_demo_screenings(today, current_policy(), logins["tech"], logins["mrso"])
+    attempts = add_demo_training(today, people, logins["mrso"])
     record_event("demo.load", "Loaded the demo site")
     db.session.commit()
     scans = morning_scans(tokens)
     return (
         f"Loaded the demo site: {len(rooms)} rooms, 4 doors, 2 scanners, "
         f"{len(people)} staff, 5 others, 9 days of zone audits, 2 incidents, "
-        f"{len(tokens)} badges, {len(KIOSK_LOGINS)} door kiosks, {scans} door scans."
+        f"{len(tokens)} badges, {len(KIOSK_LOGINS)} door kiosks, {scans} door scans, "
+        f"{len(STAFF_LOGINS)} staff accounts, {attempts} training attempts."
     )
 
 

@@ -427,3 +427,27 @@ def test_reminder_is_emailed_through_a_real_smtp_server(another_app, setup_data)
     staff = mail_app.test_client()
     AuthActions(staff).sign_in("nnurse", factories.PASSWORD)
     assert "Your training has lapsed." in staff.get("/training/").get_data(as_text=True)
+
+
+def test_demo_has_staff_with_lapsed_lapsing_and_current_training(
+    app: Flask, runner, client: FlaskClient, auth: AuthActions
+) -> None:  # type: ignore[no-untyped-def]
+    loaded = runner.invoke(["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "3 staff accounts, 3 training attempts" in loaded.output
+    assert "nurse" in loaded.output and "zonekeeper-staff" in loaded.output
+    auth.sign_in("nurse", "zonekeeper-staff")
+    home = client.get("/training/").get_data(as_text=True)
+    assert "It lapses after" in home and "Download certificate" in home
+    assert home.count("not passed") == 1 and home.count(">passed<") == 1
+    auth.sign_out()
+    auth.sign_in("transport", "zonekeeper-staff")
+    home = client.get("/training/").get_data(as_text=True)
+    assert "lapsed after" in home and "overdue" in home and "has lapsed" in home
+    auth.sign_out()
+    auth.sign_in("frontdesk", "zonekeeper-staff")
+    assert "(10 days from today)" in client.get("/training/").get_data(as_text=True)
+    auth.sign_out()
+    auth.sign_in("mrso", "zonekeeper-mrso")
+    manage = client.get("/training/manage/").get_data(as_text=True)
+    assert "Emily Novak" in manage and "Oliver Kim" in manage
