@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -66,3 +67,64 @@ def training_stats(courses_dir: str | None, as_json: bool) -> None:
         )
         for module in course["modules"]:  # type: ignore[attr-defined]
             click.echo(f"  {module['module']:32} {module['questions']:4}")
+
+
+@training.command("import-gift")
+@click.argument("gift_file", type=click.File("r", encoding="utf-8"))
+@click.option("--course", "course_id", required=True, help="Course id (its folder).")
+@click.option("--module", "module_id", required=True, help="Module id (its file).")
+@click.option("--source", default="", help="Source for questions without a '// source:' line.")
+@click.option("--courses-dir", type=click.Path(file_okay=False), help="Courses directory.")
+def training_import_gift(
+    gift_file: Any, course_id: str, module_id: str, source: str, courses_dir: str | None
+) -> None:
+    """Add the questions of a Moodle GIFT file to a module (all or nothing)."""
+    from .gift import GiftError
+    from .gift_import import import_gift
+
+    try:
+        count = import_gift(
+            courses_dir or default_courses_dir(), course_id, module_id, gift_file.read(), source
+        )
+    except GiftError as exc:
+        for problem in exc.problems:
+            click.echo(f"{gift_file.name}: {problem}", err=True)
+        click.echo(f"{len(exc.problems)} problem(s); nothing was imported.", err=True)
+        sys.exit(2)
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo("The course would not validate; nothing was imported.", err=True)
+        sys.exit(2)
+    click.echo(f"Imported {count} question(s) into {course_id}/{module_id}.yaml.")
+
+
+@training.command("export-gift")
+@click.argument("course_id")
+@click.option("--module", "module_id", help="Only this module.")
+@click.option("--courses-dir", type=click.Path(file_okay=False), help="Courses directory.")
+def training_export_gift(course_id: str, module_id: str | None, courses_dir: str | None) -> None:
+    """Print a course's (or one module's) questions in Moodle GIFT format."""
+    from .gift import export_gift
+
+    courses = load_courses_or_exit(courses_dir)
+    course = courses.get(course_id)
+    if course is None:
+        _fail_unknown("course", course_id, courses)
+    modules = [m for m in course.modules if module_id in (None, m.id)]
+    if not modules:
+        _fail_unknown("module", str(module_id), [m.id for m in course.modules])
+    for module in modules:
+        click.echo(
+            export_gift(list(module.questions), f"{course.id} v{course.version}: {module.title}")
+        )
+
+
+def _fail_unknown(what: str, name: str, known: Any) -> NoReturn:
+    from ..policy.errors import suggest
+
+    hint = suggest(name, known)
+    click.echo(
+        f"error: unknown {what} '{name}'" + (f" (did you mean '{hint}'?)" if hint else ""), err=True
+    )
+    sys.exit(2)
