@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import AuthActions, csrf_token
@@ -54,11 +54,17 @@ def _create_staff_account(client: FlaskClient, auth: AuthActions, nurse_id: int)
 
 
 def _first_sign_in(client: FlaskClient, code: str, password: str = "quiet violet harbour lamp"):  # type: ignore[no-untyped-def]
+    return _first_sign_in_as(client, "nnurse", code, password)
+
+
+def _first_sign_in_as(
+    client: FlaskClient, username: str, code: str, password: str = "quiet violet harbour lamp"
+):  # type: ignore[no-untyped-def]
     page = client.get("/first-sign-in").get_data(as_text=True)
     return client.post(
         "/first-sign-in",
         data={
-            "username": "nnurse",
+            "username": username,
             "code": code.lower().replace("-", " "),  # read aloud or typed loosely still works
             "new_password": password,
             "confirm_password": password,
@@ -451,3 +457,38 @@ def test_demo_has_staff_with_lapsed_lapsing_and_current_training(
     auth.sign_in("mrso", "zonekeeper-mrso")
     manage = client.get("/training/manage/").get_data(as_text=True)
     assert "Emily Novak" in manage and "Oliver Kim" in manage
+
+
+def _import_with_accounts(client: FlaskClient, csv: str):  # type: ignore[no-untyped-def]
+    import io
+
+    token = csrf_token(client.get("/people/import").get_data(as_text=True))
+    upload = (io.BytesIO(csv.encode()), "roster.csv")
+    data = {"csrf_token": token, "staff_accounts": "y", "file": upload}
+    return client.post("/people/import", data=data, content_type="multipart/form-data")
+
+
+def test_roster_csv_import_creates_staff_accounts_with_codes(
+    app: Flask, client: FlaskClient, auth: AuthActions, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    _mrso_and_nurse(setup_data)
+    auth.sign_in("mrso", factories.PASSWORD)
+    csv = "staff_number,given_name,family_name,job_title\nS1,Ann,Lee,Nurse\nS2,Bo,Kim,Porter\n"
+    page = _import_with_accounts(client, csv)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    text = page.get_data(as_text=True)
+    codes = re.findall(r'<td>(\w+)</td><td class="code">([A-Z0-9-]+)</td>', text)
+    assert [username for username, _ in codes] == ["alee", "bkim"]
+    auth.sign_out()
+    signed_in = _first_sign_in_as(client, "bkim", codes[1][1])
+    assert signed_in.headers["Location"].endswith("/training/")
+    # importing again makes no second account
+    auth.sign_out()
+    auth.sign_in("mrso", factories.PASSWORD)
+    again = _import_with_accounts(client, csv)
+    assert again.status_code == 302
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).select_from(User).where(User.role == "staff"))
+            == 2
+        )
