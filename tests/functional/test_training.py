@@ -492,3 +492,41 @@ def test_roster_csv_import_creates_staff_accounts_with_codes(
             db.session.scalar(select(func.count()).select_from(User).where(User.role == "staff"))
             == 2
         )
+
+
+def test_an_attempt_resumes_and_a_changed_course_cannot_be_submitted(
+    another_app, setup_data, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.unit.test_training_courses import COURSES, _edit
+
+    shutil.copytree(COURSES, tmp_path / "courses")
+    editable = another_app(COURSES_DIR=str(tmp_path / "courses"))
+    client = editable.test_client()
+    _staff_signed_in(client, AuthActions(client), editable, setup_data)
+    home = client.get("/training/").get_data(as_text=True)
+    first = client.post(
+        "/training/courses/test-level-1/start", data={"csrf_token": csrf_token(home)}
+    ).headers["Location"]
+    page = client.get(first).get_data(as_text=True)
+    question_id = re.search(r'name="question_id" value="([^"]+)"', page).group(1)
+    option = re.search(r'name="answer" value="([^"]+)"', page).group(1)
+    client.post(
+        first, data={"csrf_token": csrf_token(page), "question_id": question_id, "answer": option}
+    )
+    home = client.get("/training/").get_data(as_text=True)
+    assert "Resume quiz" in home
+    resumed = client.post(
+        "/training/courses/test-level-1/start", data={"csrf_token": csrf_token(home)}
+    ).headers["Location"]
+    assert resumed == first.replace("/questions/1", "/questions/2")
+    # the site edits the course while the attempt is open: it cannot be scored any more
+    _edit(tmp_path / "courses" / "test-level-1" / "course.yaml", lambda d: d.update(version=2))
+    editable.extensions.pop("zonekeeper.courses")  # what a restart does
+    review_url = resumed.rsplit("/questions/", 1)[0] + "/review"
+    review = client.get(review_url).get_data(as_text=True)
+    submitted = client.post(
+        review_url, data={"csrf_token": csrf_token(review)}, follow_redirects=True
+    )
+    assert "The course was changed since this attempt began" in submitted.get_data(as_text=True)
