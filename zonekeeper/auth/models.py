@@ -19,7 +19,7 @@ ROLE_LABELS = {
     "admin": "Administrator",
     "physician": "Physician",
     "kiosk": "Door kiosk",
-    "staff": "Staff (own training only)",
+    "staff": "Staff",  # sees only their own training
 }
 ROLES = tuple(ROLE_LABELS)
 
