@@ -65,7 +65,9 @@ def _courses_or_none() -> dict[str, Course] | None:
 
 def _my_attempt(attempt_id: int) -> tuple[User, QuizAttempt]:
     user, person = _me()
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # a POST changes the attempt: on PostgreSQL lock its row, so a double submit scores once
+    # (SQLite's writes already take turns: every transaction begins IMMEDIATE)
+    attempt = db.session.get(QuizAttempt, attempt_id, with_for_update=request.method == "POST")
     if attempt is None or attempt.person_id != person.id:
         abort(404)
     return user, attempt
@@ -138,6 +140,7 @@ def start(course_id: str) -> ResponseReturnValue:
     course = course_or_none(course_id)
     if course is None:
         abort(404)
+    db.session.get(Person, person.id, with_for_update=True)  # one open attempt per person
     try:
         attempt = start_attempt(person, course, user)
     except QuizError as exc:
