@@ -103,7 +103,9 @@ def test_staff_account_from_the_roster_with_a_one_time_code(
     )
 
 
-def _take_quiz(client: FlaskClient, app: Flask, course_id: str, wrong: int = 0) -> int:
+def _take_quiz(
+    client: FlaskClient, app: Flask, course_id: str, wrong: int = 0, submit: bool = True
+) -> int:
     """Answer every drawn question through the forms (``wrong`` of them wrongly)."""
     home = client.get("/training/").get_data(as_text=True)
     started = client.post(
@@ -123,8 +125,11 @@ def _take_quiz(client: FlaskClient, app: Flask, course_id: str, wrong: int = 0) 
         client.post(
             url, data={"csrf_token": csrf_token(page), "question_id": question_id, "answer": answer}
         )
-    review = client.get(f"/training/attempts/{attempt_id}/review").get_data(as_text=True)
-    client.post(f"/training/attempts/{attempt_id}/review", data={"csrf_token": csrf_token(review)})
+    if submit:
+        review = client.get(f"/training/attempts/{attempt_id}/review").get_data(as_text=True)
+        client.post(
+            f"/training/attempts/{attempt_id}/review", data={"csrf_token": csrf_token(review)}
+        )
     return attempt_id
 
 
@@ -530,3 +535,28 @@ def test_an_attempt_resumes_and_a_changed_course_cannot_be_submitted(
         review_url, data={"csrf_token": csrf_token(review)}, follow_redirects=True
     )
     assert "The course was changed since this attempt began" in submitted.get_data(as_text=True)
+
+
+def test_a_double_submit_scores_and_records_once(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    application = another_app()
+    client = application.test_client()
+    _staff_signed_in(client, AuthActions(client), application, setup_data)
+    attempt_id = _take_quiz(client, application, "test-level-1", submit=False)
+    url = f"/training/attempts/{attempt_id}/review"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    cookie = client.get_cookie("session")
+
+    def submit(_: int) -> int:
+        other = application.test_client()
+        other.set_cookie("session", cookie.value)
+        return other.post(url, data={"csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(submit, range(6)))
+    assert all(status == 302 for status in statuses), statuses
+    with application.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+        records = select(func.count()).select_from(TrainingRecord)
+        assert db.session.scalar(records.where(TrainingRecord.course.like("test-level-1%"))) == 1
