@@ -133,9 +133,18 @@ def _take_quiz(
     return attempt_id
 
 
-def _staff_signed_in(client, auth, app, setup_data) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _staff_signed_in(client, auth, app, setup_data, assigned: str = "") -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from zonekeeper.training.models import CourseAssignment
+
     ids = _mrso_and_nurse(setup_data)
-    setup_data(lambda: factories.user("nnurse", "staff", person_id=ids["nurse"]))
+
+    def account() -> None:
+        factories.user("nnurse", "staff", person_id=ids["nurse"])
+        if assigned:  # the MRSO gives the course (a Level 2 course is never self-chosen)
+            due = factories.utcnow().date()
+            db.session.add(CourseAssignment(person_id=ids["nurse"], course_id=assigned, due_on=due))
+
+    setup_data(account)
     auth.sign_in("nnurse", factories.PASSWORD)
     return ids
 
@@ -280,7 +289,7 @@ def test_certificate_expires_after_the_validity_window(app: Flask, setup_data) -
 def test_level_2_pass_waits_for_the_mrso_when_the_site_asks(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
     cosign_app = another_app(TRAINING_LEVEL_2_COSIGN=True)
     client = cosign_app.test_client()
-    _staff_signed_in(client, AuthActions(client), cosign_app, setup_data)
+    _staff_signed_in(client, AuthActions(client), cosign_app, setup_data, "test-level-2")
     attempt_id = _take_quiz(client, cosign_app, "test-level-2")
     page = client.get(f"/training/attempts/{attempt_id}").get_data(as_text=True)
     assert "waiting for the MRSO" in page
@@ -343,7 +352,7 @@ def test_flash_cards_one_per_screen_with_sm2_state(
 def test_mrso_cosigns_assigns_sees_lapsing_and_question_statistics(another_app, setup_data) -> None:  # type: ignore[no-untyped-def]
     cosign_app = another_app(TRAINING_LEVEL_2_COSIGN=True)
     staff = cosign_app.test_client()
-    ids = _staff_signed_in(staff, AuthActions(staff), cosign_app, setup_data)
+    ids = _staff_signed_in(staff, AuthActions(staff), cosign_app, setup_data, "test-level-2")
     attempt_id = _take_quiz(staff, cosign_app, "test-level-2", wrong=1)
     mrso = cosign_app.test_client()
     AuthActions(mrso).sign_in("mrso", factories.PASSWORD)
@@ -560,3 +569,19 @@ def test_a_double_submit_scores_and_records_once(another_app, setup_data) -> Non
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
         records = select(func.count()).select_from(TrainingRecord)
         assert db.session.scalar(records.where(TrainingRecord.course.like("test-level-1%"))) == 1
+
+
+def test_a_level_2_course_is_not_self_chosen(
+    app: Flask, client: FlaskClient, auth: AuthActions, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    _staff_signed_in(client, auth, app, setup_data)
+    home = client.get("/training/").get_data(as_text=True)
+    assert "This course grants Level 2; the MRSO assigns it." in home
+    refused = client.post(
+        "/training/courses/test-level-2/start",
+        data={"csrf_token": csrf_token(home)},
+        follow_redirects=True,
+    )
+    assert "the MRSO assigns it to you first" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0

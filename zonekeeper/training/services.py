@@ -22,7 +22,7 @@ from ..people.models import Person
 from ..people.roster import record_training
 from ..policy import Policy, PolicyError
 from .courses import Course, load_courses
-from .models import Certificate, QuizAnswer, QuizAttempt
+from .models import Certificate, CourseAssignment, QuizAnswer, QuizAttempt
 from .quiz import DrawnQuestion, QuizError, check_answer, draw, next_attempt_at, score
 
 _KEY = "zonekeeper.courses"
@@ -71,10 +71,25 @@ def last_submitted(person: Person, course_id: str) -> QuizAttempt | None:
     )
 
 
+def may_take(person: Person, course: Course) -> bool:
+    """Level 1 courses are open to everyone. A Level 2 course is the MRSO's to give: open
+    to someone assigned it, or renewing a Level 2 they already earned (never self-upgrade)."""
+    if course.grants_level != "level_2":
+        return True
+    if any(t.level == "level_2" and t.voided_at is None for t in person.trainings):
+        return True
+    assigned = select(CourseAssignment.id).where(
+        CourseAssignment.person_id == person.id, CourseAssignment.course_id == course.id
+    )
+    return db.session.scalar(assigned.limit(1)) is not None
+
+
 def start_attempt(
     person: Person, course: Course, actor: User, rng: random.Random | None = None
 ) -> QuizAttempt:
     """The open attempt at this course (resumed), or a new one if the cool-down allows."""
+    if not may_take(person, course):
+        raise QuizError("This course grants Level 2: the MRSO assigns it to you first.")
     current = open_attempt(person, course.id)
     if current is not None and current.course_hash == course.content_hash:
         return current
