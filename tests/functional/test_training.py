@@ -471,6 +471,8 @@ def test_demo_has_staff_with_lapsed_lapsing_and_current_training(
     auth.sign_in("mrso", "zonekeeper-mrso")
     manage = client.get("/training/manage/").get_data(as_text=True)
     assert "Emily Novak" in manage and "Oliver Kim" in manage
+    dashboard = client.get("/safety").get_data(as_text=True)
+    assert "0 pass(es) waiting for a co-signature · 1 overdue course assignment(s)" in dashboard
 
 
 def _import_with_accounts(client: FlaskClient, csv: str):  # type: ignore[no-untyped-def]

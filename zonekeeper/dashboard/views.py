@@ -19,6 +19,7 @@ from ..incidents.services import awaiting_review
 from ..people.models import Person
 from ..people.services import person_standing
 from ..policy_store import current_policy
+from ..training.oversight import training_waiting
 from ..zone_audits.services import day_statuses, missed_days
 
 bp = Blueprint("dashboard", __name__)
@@ -55,4 +56,5 @@ def safety() -> ResponseReturnValue:
         level_names={lv.id: lv.name for lv in policy.levels},
         denied=denied,
         denied_count=denied_count,
+        training_waiting=training_waiting(today),
     )

@@ -183,3 +183,11 @@ def _send_email(to: str, subject: str, body: str) -> None:
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         smtp.send_message(message)
+
+
+def training_waiting(today: date) -> dict[str, int]:
+    """What waits on the MRSO's Training page: co-signatures and overdue assignments."""
+    cosign = db.session.scalar(
+        select(func.count()).select_from(QuizAttempt).where(QuizAttempt.state == "awaiting_cosign")
+    )
+    return {"cosign": cosign or 0, "overdue": len(overdue_assignments(today))}
