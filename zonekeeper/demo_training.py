@@ -25,6 +25,7 @@ from .training.models import (
     TrainingReminder,
 )
 from .training.quiz import draw, score
+from .training.services import new_attempt
 
 STAFF_PASSWORD = "zonekeeper-staff"  # noqa: S105 - printed demo login
 # username, family name on the demo roster, what the demo shows
@@ -123,22 +124,10 @@ def _attempt(
         good = index < round(right * len(drawn)) or not wrong
         answers[item.question_id] = question.correct_ids if good else frozenset(wrong[:1])
     result = score(course, drawn, answers)
-    attempt = QuizAttempt(
-        person_id=person.id,
-        user_id=user.id,
-        course_id=course.id,
-        course_version=course.version,
-        course_hash=course.content_hash,
-        grants_level=course.grants_level,
-        pass_mark_percent=course.pass_mark_percent,
-        drawn=[d.to_json() for d in drawn],
-        state="passed" if result.passed else "failed",
-        started_at=_at(day, 10),
-        submitted_at=_at(day, 10) + timedelta(minutes=12),
-        correct=result.correct,
-        total=result.total,
-        percent=result.percent,
-    )
+    attempt = new_attempt(person, user, course, drawn, started_at=_at(day, 10))
+    attempt.state = "passed" if result.passed else "failed"
+    attempt.submitted_at = _at(day, 10) + timedelta(minutes=12)
+    attempt.correct, attempt.total, attempt.percent = result.correct, result.total, result.percent
     db.session.add(attempt)
     for offset, outcome in enumerate(result.results):
         db.session.add(

@@ -17,7 +17,7 @@ from ..audit.services import record_event
 from ..auth.models import User
 from ..extensions import db
 from ..people.models import Person
-from ..people.services import PersonStanding, person_standing
+from ..people.services import PersonStanding, active_staff, person_standing
 from ..policy import Policy
 from .models import CourseAssignment, QuizAnswer, QuizAttempt, TrainingReminder
 
@@ -33,17 +33,7 @@ class Lapsing:
 
 
 def staff_standings(policy: Policy, today: date) -> list[PersonStanding]:
-    people = db.session.scalars(
-        select(Person)
-        .where(Person.kind == "staff", Person.active.is_(True))
-        .options(
-            selectinload(Person.trainings),
-            selectinload(Person.screenings),
-            selectinload(Person.designations),
-        )
-        .order_by(Person.family_name, Person.given_name)
-    )
-    return [person_standing(p, today, policy) for p in people]
+    return [person_standing(p, today, policy) for p in active_staff()]
 
 
 def lapsing_lists(policy: Policy, today: date) -> dict[str, list[Lapsing]]:

@@ -84,6 +84,28 @@ def may_take(person: Person, course: Course) -> bool:
     return db.session.scalar(assigned.limit(1)) is not None
 
 
+def new_attempt(
+    person: Person,
+    user: User,
+    course: Course,
+    drawn: tuple[DrawnQuestion, ...],
+    started_at: datetime | None = None,
+) -> QuizAttempt:
+    """An attempt at ``course`` with these questions, holding what it was taken against."""
+    return QuizAttempt(
+        person_id=person.id,
+        user_id=user.id,
+        course_id=course.id,
+        course_version=course.version,
+        course_hash=course.content_hash,
+        grants_level=course.grants_level,
+        pass_mark_percent=course.pass_mark_percent,
+        drawn=[d.to_json() for d in drawn],
+        state="in_progress",
+        started_at=started_at or utcnow(),
+    )
+
+
 def start_attempt(
     person: Person, course: Course, actor: User, rng: random.Random | None = None
 ) -> QuizAttempt:
@@ -99,19 +121,7 @@ def start_attempt(
     if current is not None:  # the course was edited since: that attempt cannot be scored
         current.state = "failed"
         current.submitted_at = utcnow()
-    drawn = draw(course, rng or random.SystemRandom())
-    attempt = QuizAttempt(
-        person_id=person.id,
-        user_id=actor.id,
-        course_id=course.id,
-        course_version=course.version,
-        course_hash=course.content_hash,
-        grants_level=course.grants_level,
-        pass_mark_percent=course.pass_mark_percent,
-        drawn=[d.to_json() for d in drawn],
-        state="in_progress",
-        started_at=utcnow(),
-    )
+    attempt = new_attempt(person, actor, course, draw(course, rng or random.SystemRandom()))
     db.session.add(attempt)
     record_event(
         "training.attempt_start",
