@@ -62,6 +62,8 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
         "BADGE_KEY": "test-badge-key-not-for-production",
         "DATABASE_URL": database_url,
         "SITE_NAME": "Test site",
+        # a small valid course set: the real courses/ may change without breaking tests
+        "COURSES_DIR": str(Path(__file__).resolve().parent / "data" / "courses"),
     }
     config.update(overrides)
     return create_app(config)

@@ -39,6 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .reports.views import bp as reports_bp
     from .screening.views import bp as screening_bp
     from .site.views import bp as site_bp
+    from .training.account_views import bp as staff_accounts_bp
+    from .training.cards import bp as flashcards_bp
+    from .training.manage_views import bp as training_admin_bp
+    from .training.public_views import bp as public_training_bp
+    from .training.views import bp as training_bp
     from .zone_audits.views import bp as zone_audits_bp
 
     DatabaseIdConverter = _database_id_converter()  # noqa: N806 - a class
@@ -105,6 +110,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(screening_bp)
     app.register_blueprint(screening_api_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(training_bp)
+    app.register_blueprint(flashcards_bp)
+    app.register_blueprint(public_training_bp)
+    app.register_blueprint(staff_accounts_bp)
+    app.register_blueprint(training_admin_bp)
     app.add_template_filter(site_time, "site_time")
     sessions.init_sessions(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})

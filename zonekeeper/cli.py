@@ -57,9 +57,12 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--forms-dir", type=click.Path(file_okay=False), help="Questionnaire directory.")
 @click.option("--reports-dir", type=click.Path(file_okay=False), help="Report definitions.")
-def rules_check(directory: str | None, forms_dir: str | None, reports_dir: str | None) -> None:
-    """Validate every rule file in DIRECTORY (default: the configured rules/), the forms
-    and the report definitions."""
+@click.option("--courses-dir", type=click.Path(file_okay=False), help="Training courses.")
+def rules_check(
+    directory: str | None, forms_dir: str | None, reports_dir: str | None, courses_dir: str | None
+) -> None:
+    """Validate every rule file in DIRECTORY (default: the configured rules/), the forms,
+    the report definitions and the training courses."""
     policy = _load_policy_or_exit(directory)
     click.echo(
         f"OK: {len(policy.rules)} access rules in {', '.join(policy.files)}; "
@@ -73,6 +76,9 @@ def rules_check(directory: str | None, forms_dir: str | None, reports_dir: str |
     from .reports.cli import check_definitions_or_exit
 
     check_definitions_or_exit(reports_dir)
+    from .training.cli import check_courses_or_exit
+
+    check_courses_or_exit(courses_dir)
 
 
 def _load_forms_or_exit(directory: str | None) -> Any:
@@ -336,6 +342,9 @@ def _add_report_commands() -> None:
     from .reports.cli import report
 
     main.add_command(report)
+    from .training.cli import training
+
+    main.add_command(training)
 
 
 _add_report_commands()

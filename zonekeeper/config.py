@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(CHECKOUT / "forms"),
     "TEMPLATES_DIR": str(CHECKOUT / "templates"),
     "REPORTS_DIR": str(CHECKOUT / "reports"),
+    "COURSES_DIR": str(CHECKOUT / "courses"),  # annual MR safety training courses (issue #14)
     "SITE_NAME": "",  # shown next to the logo, e.g. "Riverside General · MRI"
     "SITE_TIMEZONE": "UTC",  # IANA name, e.g. America/Chicago: decides what "today" is
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
@@ -41,6 +42,16 @@ DEFAULTS: dict[str, Any] = {
     "ANTI_PASSBACK": "soft",  # soft: a second entry is granted and flagged; hard: denied
     "STALE_ENTRY_HOURS": 12,  # inside longer than this: shown apart as probably missed exits
     "KIOSK_SESSION_DAYS": 30,  # kiosk stations stay signed in (no idle timeout) this long
+    # training (issue #14)
+    "TRAINING_LEVEL_2_COSIGN": False,  # a Level 2 pass waits for an MRSO co-signature
+    "STAFF_SETUP_CODE_HOURS": 72,  # a first-sign-in code shown to the MRSO expires after this
+    "VERIFY_MAX_UNKNOWN_PER_ADDRESS": 20,  # unknown certificate codes per address per window
+    "SMTP_HOST": "",  # training reminders by e-mail when set
+    "SMTP_PORT": 25,
+    "SMTP_FROM": "zonekeeper@localhost",
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
 }
 
 
@@ -82,3 +93,8 @@ def default_rules_dir() -> str:
 def default_reports_dir() -> str:
     """The report definitions directory the CLI uses when none is given."""
     return os.environ.get("ZONEKEEPER_REPORTS_DIR") or DEFAULTS["REPORTS_DIR"]
+
+
+def default_courses_dir() -> str:
+    """The training courses directory the CLI uses when none is given."""
+    return os.environ.get("ZONEKEEPER_COURSES_DIR") or DEFAULTS["COURSES_DIR"]

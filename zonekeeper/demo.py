@@ -22,6 +22,7 @@ from .demo_doors import KIOSK_LOGINS, add_kiosk_accounts, issue_demo_badges, mor
 from .demo_history import add_audit_history, add_incidents
 from .demo_last_month import add_last_month
 from .demo_screening import add_demo_screenings
+from .demo_training import STAFF_LOGINS, STAFF_PASSWORD, add_demo_training
 from .extensions import db
 from .people.models import Designation, Person, StaffScreening, TrainingRecord
 from .policy_store import current_policy
@@ -40,9 +41,14 @@ DEMO_LOGINS = [
 
 def printed_logins() -> list[tuple[str, str, str]]:
     """Every demo login, people first, then the door kiosks."""
-    return DEMO_LOGINS + [
-        (username, password, f"kiosk at door {door}") for username, password, door in KIOSK_LOGINS
-    ]
+    return (
+        DEMO_LOGINS
+        + [(username, STAFF_PASSWORD, what) for username, _, what in STAFF_LOGINS]
+        + [
+            (username, password, f"kiosk at door {door}")
+            for username, password, door in KIOSK_LOGINS
+        ]
+    )
 
 
 # given, family, job title, trained level, training age in days, designations
@@ -124,6 +130,7 @@ def load_demo_site() -> str:
     add_kiosk_accounts()
     add_demo_screenings(today, current_policy(), logins["tech"], logins["mrso"])
     last_month = add_last_month(today, current_policy(), logins)
+    attempts = add_demo_training(today, people, logins["mrso"])
     record_event("demo.load", "Loaded the demo site")
     db.session.commit()
     scans = morning_scans(tokens)
@@ -132,7 +139,8 @@ def load_demo_site() -> str:
         f"{len(people)} staff, 5 others, daily zone audits since {last_month['since']}, "
         f"{2 + last_month['incidents']} incidents, {len(tokens)} badges, "
         f"{len(KIOSK_LOGINS)} door kiosks, {scans} door scans today; last month "
-        f"{last_month['screenings']} screenings and {last_month['scans']} door events."
+        f"{last_month['screenings']} screenings and {last_month['scans']} door events; "
+        f"{len(STAFF_LOGINS)} staff accounts, {attempts} training attempts."
     )
 
 

@@ -288,6 +288,11 @@ def test_every_route_answers_each_role_as_the_access_table_says(
             "metric_id": "audits.missed_days",
             "snapshot_id": 1,  # none signed: 404, refused by role before that
             "fmt": "pdf",
+            # training (issue #14): others' attempts and certificates are a 404 in the view
+            "course_id": "test-level-1",
+            "attempt_id": 1,
+            "number": 1,
+            "certificate_id": 1,
         }
 
     ids = setup_data(data)

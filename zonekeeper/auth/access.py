@@ -28,6 +28,9 @@ WORKUP_RECORDERS = frozenset({"technologist", "mrso", "physician"})
 # compliance reports: the MRSO reads them, the safety director (MRMD) signs them
 REPORT_SIGNERS = frozenset({"safety_director"})
 EXCEPTION_SIGNERS = frozenset({"technologist", "mrso", "safety_director", "physician"})
+# annual MR safety training (issue #14): everyone with a person record takes their own;
+# a staff account sees nothing else
+LEARNERS = frozenset({"staff", "technologist", "mrso", "safety_director", "physician"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -134,6 +137,23 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "reports.drill": ROSTER_WRITERS,
     "reports.sign": REPORT_SIGNERS,
     "reports.download": ROSTER_WRITERS,
+    # training (issue #14): each page is about the signed-in person's own records
+    "training.home": LEARNERS,
+    "training.start": LEARNERS,
+    "training.question": LEARNERS,
+    "training.review": LEARNERS,
+    "training.attempt": LEARNERS,
+    "training.certificate_pdf": LEARNERS,
+    "flashcards.cards": LEARNERS,
+    # anyone may check a certificate; the page is rate-limited and shows names only
+    "public_training.verify": PUBLIC,
+    "public_training.first_sign_in_page": PUBLIC,
+    "staff_accounts.create": ROSTER_WRITERS,
+    "staff_accounts.new_code": ROSTER_WRITERS,
+    # the MRSO's training page: co-signatures, assignments, lapsing lists, reminders
+    "training_admin.index": ROSTER_WRITERS,
+    "training_admin.cosign": ROSTER_WRITERS,
+    "training_admin.remind": ROSTER_WRITERS,
 }
 
 

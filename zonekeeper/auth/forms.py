@@ -23,15 +23,15 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+USERNAME_VALIDATORS = [
+    DataRequired(),
+    Length(max=80),
+    Regexp(r"^[A-Za-z0-9._-]+$", message="Letters, digits, dot, dash and underscore only."),
+]
+
+
 class UserCreateForm(FlaskForm):
-    username = StringField(
-        "Username",
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(r"^[A-Za-z0-9._-]+$", message="Letters, digits, dot, dash and underscore only."),
-        ],
-    )
+    username = StringField("Username", validators=USERNAME_VALIDATORS)
     role = SelectField("Role", choices=options(ROLE_LABELS.items()))
     person_id = SelectField("Person", coerce=int, default=0)
     door_id = SelectField("Door (kiosk accounts)", coerce=int, default=0)

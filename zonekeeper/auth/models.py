@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "admin": "Administrator",
     "physician": "Physician",
     "kiosk": "Door kiosk",
+    "staff": "Staff",  # sees only their own training
 }
 ROLES = tuple(ROLE_LABELS)
 
@@ -38,6 +39,11 @@ class User(db.Model):  # type: ignore[name-defined]
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    # staff accounts made from the roster: a one-time code, shown once to the MRSO,
+    # lets the person set their own password at first sign-in (only a hash is kept)
+    setup_code_hash: Mapped[str | None] = mapped_column(String(255))
+    setup_code_expires_at: Mapped[datetime | None]
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     person: Mapped[Person | None] = relationship()
     door: Mapped[Door | None] = relationship()

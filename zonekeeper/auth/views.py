@@ -29,6 +29,8 @@ def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes to the dashboard (kiosks: their page)."""
     if current_user.is_authenticated and current_user.role == "kiosk":
         return url_for("doors.kiosk")
+    if current_user.is_authenticated and current_user.role == "staff":
+        return url_for("training.home")  # a staff account sees its own training, nothing else
     physician = current_user.is_authenticated and current_user.role == "physician"
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -148,7 +150,7 @@ def password() -> ResponseReturnValue:
             start_session()
             session["signed_in_at"] = signed_in_at or session["signed_in_at"]  # no longer lifetime
             flash("Password changed. Other sessions of your account have been signed out.", "info")
-            return redirect(url_for("site.dashboard"))
+            return redirect(_safe_next(None))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)
 
 

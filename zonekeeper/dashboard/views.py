@@ -6,19 +6,16 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..actions.services import open_actions
 from ..clock import site_today
 from ..db import utcnow
 from ..doors.occupancy import recent_denials
-from ..extensions import db
 from ..incidents.models import CATEGORIES, SEVERITIES
 from ..incidents.services import awaiting_review
-from ..people.models import Person
-from ..people.services import person_standing
+from ..people.services import active_staff, person_standing
 from ..policy_store import current_policy
+from ..training.oversight import training_waiting
 from ..zone_audits.services import day_statuses, missed_days
 
 bp = Blueprint("dashboard", __name__)
@@ -27,17 +24,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/safety")
 def safety() -> ResponseReturnValue:
     policy, today = current_policy(), site_today()
-    staff = db.session.scalars(
-        select(Person)
-        .where(Person.kind == "staff", Person.active.is_(True))
-        .options(
-            selectinload(Person.trainings),
-            selectinload(Person.screenings),
-            selectinload(Person.designations),
-        )
-        .order_by(Person.family_name)
-    ).all()
-    standings = [person_standing(p, today, policy) for p in staff]
+    standings = [person_standing(p, today, policy) for p in active_staff()]
     actions = open_actions()
     denied_count, denied = recent_denials(utcnow() - timedelta(hours=24))
     return render_template(
@@ -55,4 +42,5 @@ def safety() -> ResponseReturnValue:
         level_names={lv.id: lv.name for lv in policy.levels},
         denied=denied,
         denied_count=denied_count,
+        training_waiting=training_waiting(today),
     )

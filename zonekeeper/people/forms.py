@@ -107,6 +107,10 @@ class RosterImportForm(FlaskForm):
     file = FileField(
         "Roster CSV", validators=[FileRequired(), FileAllowed(["csv"], "Upload a .csv file.")]
     )
+    staff_accounts = BooleanField(
+        "Create staff accounts (own training only) for staff without one; "
+        "their one-time sign-in codes are shown once"
+    )
 
 
 class RosterFilterForm(FlaskForm):

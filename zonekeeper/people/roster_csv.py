@@ -55,6 +55,7 @@ class ImportResult:
     people_added: int = 0
     people_updated: int = 0
     trainings_added: int = 0
+    people: list[Person] = field(default_factory=list)  # every person the file names
 
 
 @dataclass
@@ -208,6 +209,7 @@ def _apply_person(row: _Row, people: dict[str | None, Person], result: ImportRes
                 after=snapshot(person, PERSON_FIELDS),
             )
             result.people_updated += 1
+    result.people.append(person)
 
 
 def _apply_training(

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
 from ..policy import Policy, TrainingFact, best_current_training
 from ..policy.personnel import LevelStanding
 from .models import Person
@@ -23,6 +27,22 @@ class PersonStanding:
         """Current today, but not ``days`` days from now (the renewal list)."""
         until = self.level.current_until
         return self.level.level != "non_mr" and until is not None and (until - today).days < days
+
+
+def active_staff() -> list[Person]:
+    """Active staff with the records their standing needs, loaded in three queries."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.kind == "staff", Person.active.is_(True))
+            .options(
+                selectinload(Person.trainings),
+                selectinload(Person.screenings),
+                selectinload(Person.designations),
+            )
+            .order_by(Person.family_name, Person.given_name)
+        )
+    )
 
 
 def screening_status(person: Person, today: date) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import ROSTER_WRITERS
+from ..auth.models import User
 from ..badges.forms import BadgeIssueForm, BadgeReissueForm, BadgeRevokeForm
 from ..badges.services import current_badge
 from ..choices import options
@@ -164,6 +165,7 @@ def person(person_id: int) -> ResponseReturnValue:
         today=today,
         level_names=_level_names(),
         can_write=current_user.role in ROSTER_WRITERS,
+        account=db.session.scalar(select(User).where(User.person_id == record.id)),
         end_form=DesignationEndForm(),
         void_form=VoidTrainingForm(),
         badge=current_badge(record),
@@ -349,12 +351,33 @@ def import_csv() -> ResponseReturnValue:
             db.session.rollback()
             errors = result.errors
         else:
+            codes = _staff_accounts_for(result.people) if form.staff_accounts.data else []
             db.session.commit()
             flash(
                 f"Imported: {result.people_added} people added, {result.people_updated} updated, "
-                f"{result.trainings_added} trainings recorded.",
+                f"{result.trainings_added} trainings recorded"
+                + (f", {len(codes)} staff accounts created." if form.staff_accounts.data else "."),
                 "info",
             )
+            if codes:
+                page = render_template("training/account_codes.html", codes=codes)
+                return page, 200, {"Cache-Control": "no-store"}
             return redirect(url_for("people.roster"))
     status = 400 if (form.errors or errors) else 200
     return render_template("people/import.html", form=form, errors=errors), status
+
+
+def _staff_accounts_for(people: list[Person]) -> list[tuple[Person, User, str]]:
+    """A staff account with a one-time code for each imported staff person without one."""
+    from ..training.accounts import create_staff_account, suggested_username
+
+    actor = db.session.get(User, current_user.id)
+    db.session.flush()
+    have = set(db.session.scalars(select(User.person_id).where(User.person_id.is_not(None))))
+    made = []
+    for person in dict.fromkeys(people):
+        if person.kind == "staff" and person.active and person.id not in have:
+            user, code = create_staff_account(person, suggested_username(person), "", actor)
+            db.session.flush()
+            made.append((person, user, code))
+    return made

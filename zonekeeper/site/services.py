@@ -7,11 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..people.models import Person
-from ..people.services import person_standing
+from ..people.services import active_staff, person_standing
 from ..policy import Policy
 from ..policy.schema import ZoneSpec
 from .models import Door, Room, Scanner
@@ -56,16 +54,7 @@ def zone_overview(policy: Policy) -> tuple[list[ZoneOverview], list[str]]:
 
 
 def personnel_summary(policy: Policy, today: date) -> PersonnelSummary:
-    staff = db.session.scalars(
-        select(Person)
-        .where(Person.kind == "staff", Person.active.is_(True))
-        .options(
-            selectinload(Person.trainings),
-            selectinload(Person.screenings),
-            selectinload(Person.designations),
-        )
-    ).all()
-    standings = [person_standing(p, today, policy) for p in staff]
+    standings = [person_standing(p, today, policy) for p in active_staff()]
     by_level = Counter(s.level.level for s in standings)
     return PersonnelSummary(
         by_level={level.id: by_level.get(level.id, 0) for level in policy.levels},

@@ -10,7 +10,7 @@ from alembic import op
 from zonekeeper.db import UTCDateTime
 
 revision = "15ac710a4157"
-down_revision = "9a4c6e2b1f17"  # MERGE: becomes "14a7c0ur5e01" after training
+down_revision = "14a7c0ur5e01"
 branch_labels = None
 depends_on = None
 
