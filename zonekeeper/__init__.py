@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .doors.views import bp as doors_bp
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
+    from .inputs import init_input_filter
     from .logging_setup import configure_logging
     from .people.views import bp as people_bp
     from .reports.views import bp as reports_bp
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    init_input_filter(app)  # control characters removed where text enters
     for name in ("SECRET_KEY", "AUDIT_KEY", "BADGE_KEY"):
         if not app.config[name]:
             raise RuntimeError(
