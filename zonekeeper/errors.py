@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .date_range import InvalidDateRange
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ MESSAGES = {
 }
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def _render(code: int, title: str, message: str, error: str) -> ResponseReturnValue:
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return jsonify(error=error, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
@@ -42,6 +47,23 @@ def init_error_handlers(app: Flask) -> None:
             "Go back, reload the page and try again.",
             "csrf_failed",
         )
+
+    @app.errorhandler(InvalidDateRange)
+    def invalid_date_range(exc: InvalidDateRange) -> ResponseReturnValue:
+        """The dates again, with the message at the field, sent back to the same URL."""
+        problems = {name: errors for name, errors in exc.form.errors.items()}
+        if _wants_json():
+            message = "The date range is not valid."
+            return jsonify(error="invalid_date_range", message=message, problems=problems), 400
+        others = [
+            (name, value)
+            for name, value in request.args.items(multi=True)
+            if name not in ("date_from", "date_to")
+        ]
+        page = render_template(
+            "errors/date_range.html", form=exc.form, action=request.path, others=others
+        )
+        return page, 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
