@@ -6,7 +6,7 @@ import logging
 
 import psycopg
 import sqlalchemy.exc
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -40,6 +40,11 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         log.warning("CSRF check failed on %s", request.path)
+        from .auth.sessions import session_was_ended, sign_in_again
+
+        if session_was_ended() and not _wants_json():  # the form outlived its session
+            session.clear()
+            return sign_in_again(True)
         return _render(
             400,
             "Form expired",
