@@ -128,9 +128,11 @@ def _emergency_context() -> dict[str, Any]:
 def _database_id_converter() -> Any:
     from werkzeug.routing import IntegerConverter
 
+    from .inputs import MAX_DATABASE_ID
+
     class DatabaseIdConverter(IntegerConverter):
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_DATABASE_ID)
             super().__init__(url_map, *args, **kwargs)
 
     return DatabaseIdConverter

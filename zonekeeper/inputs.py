@@ -95,6 +95,18 @@ def load_json_text(raw: str | bytes) -> Any:
     return clean_json(json.loads(raw))
 
 
+MAX_DATABASE_ID = 2**31 - 1  # ids beyond 32 bits: no such row (SQLite cannot even bind 2**63)
+
+
+def database_id(text: str) -> int:
+    """A row id from a query string, as the URL converter takes it; ValueError otherwise
+    (``request.args.get(name, type=database_id)`` then gives None)."""
+    value = int(text)
+    if not 0 < value <= MAX_DATABASE_ID:
+        raise ValueError(f"not a row id: {text[:20]}")
+    return value
+
+
 NOT_FINITE = "Give a number: NaN and infinity are not accepted."
 
 

@@ -159,3 +159,12 @@ def test_a_huge_id_in_the_gradient_signoff_form_is_refused(
     }
     response = client.post(f"/screenings/{sid}/gradient-signoffs", data=data)
     assert response.status_code in (302, 400), response.status_code
+
+
+@pytest.mark.parametrize("incident_id", [HUGE, "9223372036854775808", "-1", "0", "x"])
+def test_an_impossible_incident_id_in_a_query_string_is_a_404(
+    client: FlaskClient, auth: AuthActions, setup_data, incident_id: str
+) -> None:  # type: ignore[no-untyped-def]
+    setup_data(lambda: factories.screener("mrso1", "mrso"))
+    auth.sign_in("mrso1", factories.PASSWORD)
+    assert client.get(f"/actions/new?incident_id={incident_id}").status_code == 404
