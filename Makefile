@@ -10,7 +10,7 @@ PG_BENCH_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/zonekeeper_large_si
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres bench lint setup clean keys
+.PHONY: run test test-sqlite test-postgres fuzz bench lint setup clean keys
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test-sqlite: $(BIN)/.installed
 
 test-postgres: $(BIN)/.installed
 	ZONEKEEPER_TEST_DATABASE=$(PG_TEST_URL) $(BIN)/pytest -q
+
+# Generated requests to every route as every role (issue #15): 10,000 per backend, no 5xx.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(BIN)/.installed
+	ZONEKEEPER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ZONEKEEPER_TEST_DATABASE=sqlite \
+		$(BIN)/pytest -q -p no:cacheprovider tests/functional/test_fuzz_requests.py
+	ZONEKEEPER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ZONEKEEPER_TEST_DATABASE=$(PG_TEST_URL) \
+		$(BIN)/pytest -q -p no:cacheprovider tests/functional/test_fuzz_requests.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/policy_bench.py

@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .doors.views import bp as doors_bp
     from .extensions import csrf, db, login_manager, migrate
     from .incidents.views import bp as incidents_bp
+    from .inputs import init_input_filter
     from .logging_setup import configure_logging
     from .people.search import bp as people_search_bp
     from .people.views import bp as people_bp
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    init_input_filter(app)  # control characters removed where text enters
     for name in ("SECRET_KEY", "AUDIT_KEY", "BADGE_KEY"):
         if not app.config[name]:
             raise RuntimeError(
@@ -138,9 +140,11 @@ def _emergency_context() -> dict[str, Any]:
 def _database_id_converter() -> Any:
     from werkzeug.routing import IntegerConverter
 
+    from .inputs import MAX_DATABASE_ID
+
     class DatabaseIdConverter(IntegerConverter):
         def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_DATABASE_ID)
             super().__init__(url_map, *args, **kwargs)
 
     return DatabaseIdConverter

@@ -277,13 +277,14 @@ def screen_evaluate(case_file: Any, scanner: str | None) -> None:
     """Print the decision for CASE.json ({"form", "answers", "implants", "exam"}) as JSON,
     as POST /api/v1/screenings/evaluate returns it. Nothing is stored."""
     from .clock import site_today
+    from .inputs import load_json_text
     from .policy_store import current_policy
     from .screening.evaluation import evaluate_request
 
     try:
-        body = json.load(case_file)
-    except (ValueError, UnicodeDecodeError) as exc:
-        _fail(f"{case_file.name} is not valid JSON: {exc}")
+        body = load_json_text(case_file.read())
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        _fail(f"{case_file.name} is not valid JSON: {str(exc)[:200]}")
     try:
         policy = current_policy()
     except PolicyError as exc:

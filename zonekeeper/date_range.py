@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import abort, request
+from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy import DateTime, Select
 from sqlalchemy.types import TypeDecorator
+from werkzeug.exceptions import BadRequest
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
@@ -41,19 +42,29 @@ class DateRangeForm(FlaskForm):
         return (start.astimezone(UTC) if start else None, end.astimezone(UTC) if end else None)
 
 
+class InvalidDateRange(BadRequest):
+    """A reversed or impossible range: answered with the form and its messages (errors.py),
+    not a bare 400."""
+
+    def __init__(self, form: DateRangeForm):
+        super().__init__()
+        self.form = form
+
+
 def date_range_from_query() -> DateRangeForm:
     return DateRangeForm(request.args, meta={"csrf": False})
 
 
 def rows_in_range(query: Select, column: Any) -> Select:  # type: ignore[type-arg]
-    """``query`` limited to the ?date_from=&date_to= site days of the request; 400 if invalid.
+    """``query`` limited to the ?date_from=&date_to= site days of the request;
+    InvalidDateRange if the range is invalid.
 
     ``column`` is a timestamp (compared in UTC from site midnight to site midnight)
     or a date (compared as days).
     """
     dates = date_range_from_query()
     if not dates.validate():
-        abort(400)
+        raise InvalidDateRange(dates)
     is_timestamp = isinstance(column.type, DateTime | TypeDecorator)
     start, end = dates.utc_bounds() if is_timestamp else dates.day_bounds()
     if start is not None:

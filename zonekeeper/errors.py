@@ -6,11 +6,12 @@ import logging
 
 import psycopg
 import sqlalchemy.exc
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .date_range import InvalidDateRange
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ MESSAGES = {
 }
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def _render(code: int, title: str, message: str, error: str) -> ResponseReturnValue:
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return jsonify(error=error, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
@@ -35,6 +40,11 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         log.warning("CSRF check failed on %s", request.path)
+        from .auth.sessions import session_was_ended, sign_in_again
+
+        if session_was_ended() and not _wants_json():  # the form outlived its session
+            session.clear()
+            return sign_in_again(True)
         return _render(
             400,
             "Form expired",
@@ -42,6 +52,23 @@ def init_error_handlers(app: Flask) -> None:
             "Go back, reload the page and try again.",
             "csrf_failed",
         )
+
+    @app.errorhandler(InvalidDateRange)
+    def invalid_date_range(exc: InvalidDateRange) -> ResponseReturnValue:
+        """The dates again, with the message at the field, sent back to the same URL."""
+        problems = {name: errors for name, errors in exc.form.errors.items()}
+        if _wants_json():
+            message = "The date range is not valid."
+            return jsonify(error="invalid_date_range", message=message, problems=problems), 400
+        others = [
+            (name, value)
+            for name, value in request.args.items(multi=True)
+            if name not in ("date_from", "date_to")
+        ]
+        page = render_template(
+            "errors/date_range.html", form=exc.form, action=request.path, others=others
+        )
+        return page, 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

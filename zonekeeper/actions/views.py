@@ -14,6 +14,7 @@ from ..csv_export import csv_response
 from ..date_range import rows_in_range
 from ..extensions import db
 from ..incidents.models import Incident
+from ..inputs import database_id
 from ..people.models import Person
 from ..policy_store import current_policy
 from .forms import ActionForm, ActionUpdateForm
@@ -70,8 +71,10 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     form = ActionForm()
     form.owner_person_id.choices = _staff_choices()
-    incident_id = request.args.get("incident_id", type=int)
-    if incident_id is not None and db.session.get(Incident, incident_id) is None:
+    incident_id = request.args.get("incident_id", type=database_id)
+    if request.args.get("incident_id") and (
+        incident_id is None or db.session.get(Incident, incident_id) is None
+    ):
         abort(404)
     if form.validate_on_submit():
         policy, today = current_policy(), site_today()

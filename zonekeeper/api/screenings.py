@@ -10,7 +10,6 @@ nothing: at worst a forged request would compute a decision nobody sees.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, jsonify, request
@@ -18,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from ..clock import site_today
 from ..extensions import csrf
+from ..inputs import load_json_text
 from ..policy import PolicyError
 from ..policy_store import current_policy
 from ..screening.evaluation import evaluate_request
@@ -43,7 +43,7 @@ def evaluate() -> ResponseReturnValue:
     if not request.is_json:
         return _problem(415, "not_json", "Send the case as Content-Type: application/json.")
     try:
-        body = json.loads(raw)
+        body = load_json_text(raw)  # control characters removed, as in forms
     except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: RecursionError
         return _problem(400, "bad_json", "The body is not valid JSON.")
     try:

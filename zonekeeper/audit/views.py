@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from ..choices import options
 from ..csv_export import csv_response
+from ..date_range import InvalidDateRange
 from ..extensions import db
 from ..people.models import Person
 from .forms import AuditFilterForm
@@ -82,6 +83,8 @@ def _filter_args() -> dict[str, str]:
 def export_csv() -> ResponseReturnValue:
     form = _form()
     if not form.validate():
+        if set(form.errors) <= {"date_from", "date_to"}:
+            raise InvalidDateRange(form)  # the dates again, with the message at the field
         problems = "; ".join(f"{name}: {', '.join(errs)}" for name, errs in form.errors.items())
         return jsonify(error="invalid_filter", message=problems), 400
     events = db.session.scalars(_filtered(form).order_by(None).order_by(AuditEvent.seq))

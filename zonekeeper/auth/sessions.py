@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, flash, jsonify, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
@@ -70,6 +71,39 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+SESSION_ENDED = "Your session ended; sign in to continue."
+
+
+def _page_to_return_to() -> str | None:
+    """Where to come back after signing in: this page for a GET; for a POST (a form sent
+    after the session ended) the page the form was on, never the POST's own URL (a GET
+    there would be a 405)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    if referrer.path.startswith("//") or referrer.path == url_for("auth.sign_in"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def sign_in_again(ended: bool) -> ResponseReturnValue:
+    """To the sign-in page, saying so if a session ended (idle, too old, or signed out
+    elsewhere), then back to the page the user was on."""
+    if ended:
+        flash(SESSION_ENDED, "info")
+        log.info("session ended; %s %s sent to sign in", request.method, request.endpoint)
+    target = _page_to_return_to()
+    return redirect(url_for("auth.sign_in", next=target) if target else url_for("auth.sign_in"))
+
+
+def session_was_ended() -> bool:
+    """The cookie names an account the server no longer accepts (its session version
+    changed: signed out elsewhere, password changed, account disabled)."""
+    return "_user_id" in session and not current_user.is_authenticated
+
+
 def init_sessions(app: Flask) -> None:
     @app.before_request
     def enforce_access() -> ResponseReturnValue | None:
@@ -81,13 +115,16 @@ def init_sessions(app: Flask) -> None:
             abort(403)
         if rule == PUBLIC:
             return None
+        ended = session_was_ended()
         if current_user.is_authenticated and session_expired(app):
             logout_user()
-            session.clear()
+            ended = True
+        if ended:
+            session.clear()  # a stale account id is not kept (the message is shown once)
         if not current_user.is_authenticated:
             if _wants_json():
                 return jsonify(error="authentication_required", message="Sign in first."), 401
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            return sign_in_again(ended)
         session["last_seen"] = utcnow().timestamp()
         role = current_user.role
         if rule == ANY_ACCOUNT:

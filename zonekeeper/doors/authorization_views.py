@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..choices import options
 from ..db import utcnow
 from ..extensions import db
+from ..inputs import FiniteDecimalField
 from ..people.models import Person
 from ..policy_store import current_policy
 from .authorizations import (
@@ -37,7 +38,7 @@ class AuthorizeForm(FlaskForm):
         ),
         validators=[DataRequired()],
     )
-    hours = DecimalField(
+    hours = FiniteDecimalField(
         "For how many hours",
         default=8,
         places=1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,10 +17,13 @@ from sqlalchemy import select
 
 from ..audit.services import record_event, snapshot
 from ..extensions import db
+from ..inputs import has_unwanted
 from ..policy import Policy
 from .models import Person
 from .roster import PERSON_FIELDS, create_person, record_training
 from .services import person_standing
+
+log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("staff_number", "given_name", "family_name")
 OPTIONAL_COLUMNS = (
@@ -72,37 +76,93 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def read_rows(raw: bytes, policy: Policy, today: date) -> tuple[list[_Row], list[str]]:
-    errors: list[str] = []
+def _decode(raw: bytes) -> tuple[str, list[str]]:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return "", [
+            f"Line {line}: the file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."
+        ]
+
+
+def _records(text: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """The header and each record with the line it starts on; a CSV the reader cannot parse
+    (a cell beyond the csv module's 131,072-character limit, broken quoting) is an error."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if start == 1:
+                header = [h.strip() for h in cells]
+            elif len(records) >= MAX_ROWS:
+                return header, records, [f"The file has more than {MAX_ROWS} rows; split it."]
+            else:
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        log.warning("roster CSV unreadable at line %s: %s", start, exc)
+        return (
+            header,
+            [],
+            [
+                f"Line {start}: the line cannot be read as CSV (a value longer than "
+                f"{csv.field_size_limit():,} characters, or a quote that is not closed)."
+            ],
+        )
+    return header, records, []
+
+
+def _header_errors(header: list[str]) -> list[str]:
+    errors = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    twice = sorted({c for c in header if header.count(c) > 1})
     if missing:
         errors.append(f"Line 1: missing column(s): {', '.join(missing)}.")
     if unknown:
-        errors.append(
-            f"Line 1: unknown column(s): {', '.join(unknown)} (see the README for the columns)."
-        )
+        shown = ", ".join(c.encode("unicode_escape").decode()[:60] for c in unknown)
+        errors.append(f"Line 1: unknown column(s): {shown} (see the README for the columns).")
+    if twice:
+        errors.append(f"Line 1: column(s) given more than once: {', '.join(twice)}.")
+    return errors
+
+
+def _cell_problems(header: list[str], cells: list[str]) -> list[str]:
+    if len(cells) > len(header):
+        return ["more values than columns"]
+    if len(cells) < len(header):
+        return [f"fewer values than columns ({len(cells)} of {len(header)})"]
+    return [
+        f"{column} contains a control character (such as NUL); remove it"
+        for column, value in zip(header, cells, strict=True)
+        if has_unwanted(value)
+    ]
+
+
+def read_rows(raw: bytes, policy: Policy, today: date) -> tuple[list[_Row], list[str]]:
+    text, errors = _decode(raw)
+    if errors:
+        return [], errors
+    header, records, errors = _records(text)
+    if errors:
+        return [], errors
+    errors = _header_errors(header)
     if errors:
         return [], errors
     levels = {level.id for level in policy.levels}
     rows: list[_Row] = []
     names: dict[str, tuple[str, str, int]] = {}
-    for index, raw_row in enumerate(reader, start=2):
-        if index - 1 > MAX_ROWS:
-            errors.append(f"The file has more than {MAX_ROWS} rows; split it.")
-            break
-        if None in raw_row:
-            errors.append(f"Line {index}: more values than columns.")
-            continue
-        values = {k.strip(): (v or "").strip() for k, v in raw_row.items()}
-        if not any(values.values()):
+    for index, cells in records:
+        if not any(cell.strip() for cell in cells):
             continue  # blank line
+        shape = _cell_problems(header, cells)
+        if shape:
+            errors += [f"Line {index}: {p}." for p in shape]
+            continue
+        values = {k: v.strip() for k, v in zip(header, cells, strict=True)}
         row = _Row(index, values)
         problems = [f"{c} is empty" for c in REQUIRED_COLUMNS if not values.get(c)]
         problems += [

@@ -15,15 +15,14 @@ unknown and fails closed.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from zonekeeper.policy.errors import suggest
+from zonekeeper.policy.numbers import finite_float
 
 from .definition import (
     DEFAULT_TEXT_MAX_LENGTH,
@@ -128,10 +127,8 @@ def _clean_number(question: QuestionDefinition, raw: Any, today: date | None) ->
         if not isinstance(given_unit, str) or normalise_unit(given_unit) != normalise_unit(unit):
             raise AnswerRejected("wrong_unit", f"unit '{given_unit}' is not accepted; give {unit}")
         raw = raw["value"]
-    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
-        raise AnswerRejected("wrong_type", f"expected a number in {unit}")
-    number = float(raw)
-    if not math.isfinite(number):
+    number = finite_float(raw)
+    if number is None:
         raise AnswerRejected("wrong_type", f"expected a number in {unit}")
     low, high = question.min, question.max
     if (low is not None and number < low) or (high is not None and number > high):

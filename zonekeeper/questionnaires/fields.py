@@ -17,17 +17,17 @@ After ``form.validate_on_submit()``, pass :func:`answers_from_form` to
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, Field, HiddenField, RadioField, StringField
+from wtforms import DateField, Field, HiddenField, RadioField, StringField
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from zonekeeper.choices import options
+from zonekeeper.inputs import FiniteDecimalField
 
 from .answers import check_answer_registry
 from .definition import (
@@ -41,7 +41,6 @@ from .registry import FormRegistry, Questionnaire
 
 YES_NO_UNKNOWN_LABELS = (("yes", "Yes"), ("no", "No"), ("unknown", "I don't know"))
 ANSWER_PLEASE = "Please answer this question."
-NOT_FINITE = "Give a number: NaN and infinity are not accepted."
 MAX_IMPLANT_LIST_CHARS = 64 * 1024  # the hidden field's JSON, as sent
 
 
@@ -146,23 +145,6 @@ def _yes_no_unknown_field(
     return RadioField(
         question.text, choices=options(YES_NO_UNKNOWN_LABELS), validators=validators, **kwargs
     )
-
-
-class FiniteDecimalField(DecimalField):
-    """A DecimalField that refuses NaN, sNaN and infinities (``Decimal`` parses them, and
-    ``float(Decimal('sNaN'))`` raises), and values too large for a float."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        value = self.data
-        if value is None:
-            return
-        if not isinstance(value, Decimal) or not value.is_finite():
-            self.data = None
-            raise ValueError(NOT_FINITE)
-        if not math.isfinite(float(value)):
-            self.data = None
-            raise ValueError(NOT_FINITE)
 
 
 def _number_field(

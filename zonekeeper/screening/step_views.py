@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,6 +26,8 @@ from .workflow import (
     submit_first_screen,
 )
 
+log = logging.getLogger(__name__)
+
 
 def _back(screening_id: int, anchor: str = "") -> Response:
     return redirect(url_for("screening.screening", screening_id=screening_id) + anchor)
@@ -36,6 +40,17 @@ def _form_errors(form: object) -> str:
     return " ".join(e for field_errors in errors.values() for e in field_errors)
 
 
+def refused(
+    screening_id: int, step: str, reason: str, forms: dict[str, Any] | None = None
+) -> ResponseReturnValue:
+    """The page again, not a redirect: the reason at the step's button, and what was typed
+    (a note, a reason) still in its form. Nothing was changed."""
+    from .views import _page, load_screening
+
+    log.info("screening step %s refused", step)  # the reason may name a person: not logged
+    return _page(load_screening(screening_id), status=409, refused=(step, reason), step_forms=forms)
+
+
 def _step(
     screening_id: int,
     act: Callable[..., object],
@@ -43,7 +58,9 @@ def _step(
     anchor: str,
     *,
     screeners_only: bool = True,
-) -> Response:
+    step: str = "",
+    forms: dict[str, Any] | None = None,
+) -> ResponseReturnValue:
     """Lock, act, commit; a refused step rolls back (changes nothing) and says why."""
     from .views import load_screening, require_screener
 
@@ -55,6 +72,8 @@ def _step(
         db.session.commit()
     except ScreeningError as exc:
         db.session.rollback()
+        if step:
+            return refused(screening_id, step, str(exc), forms)
         flash(str(exc), "error")
         return _back(screening_id, anchor)
     if success:
@@ -69,20 +88,29 @@ def _require_csrf() -> None:
 
 def first_screen(screening_id: int) -> ResponseReturnValue:
     _require_csrf()
-    return _step(screening_id, submit_first_screen, "First screen recorded.", "#workflow")
+    return _step(
+        screening_id,
+        submit_first_screen,
+        "First screen recorded.",
+        "#workflow",
+        step="first_screen",
+    )
 
 
 def second_screen(screening_id: int) -> ResponseReturnValue:
     form = SecondScreenForm()
+    forms = {"second_form": form}
     if not form.validate_on_submit():
         _form_errors(form)
-        flash("Confirm that you reviewed every answer with the patient.", "error")
-        return _back(screening_id, "#workflow")
+        reason = "Confirm that you reviewed every answer with the patient."
+        return refused(screening_id, "second_screen", reason, forms)
     return _step(
         screening_id,
         lambda s, today, policy: record_second_screen(s, form.note.data or "", today, policy),
         "Level 2 review recorded.",
         "#workflow",
+        step="second_screen",
+        forms=forms,
     )
 
 
@@ -138,9 +166,10 @@ def confirmations(screening_id: int) -> ResponseReturnValue:
 
 def final_check(screening_id: int) -> ResponseReturnValue:
     form = FinalCheckForm()
+    forms = {"final_form": form}
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Complete the final check.", "error")
-        return _back(screening_id, "#final-check")
+        reason = _form_errors(form) or "Complete the final check."
+        return refused(screening_id, "final_check", reason, forms)
     checks = {
         "forms_reviewed": bool(form.forms_reviewed.data),
         "visual_inspection": bool(form.visual_inspection.data),
@@ -151,14 +180,17 @@ def final_check(screening_id: int) -> ResponseReturnValue:
         lambda s, today, policy: record_final_check(s, checks, today, policy),
         "Final check recorded.",
         "#outcome",
+        step="final_check",
+        forms=forms,
     )
 
 
 def exception(screening_id: int) -> ResponseReturnValue:
     form = ExceptionForm()
+    forms = {"exception_form": form}
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Complete the exception.", "error")
-        return _back(screening_id, "#exception")
+        reason = _form_errors(form) or "Complete the exception."
+        return refused(screening_id, "no_screen_exception", reason, forms)
     return _step(
         screening_id,
         lambda s, today, policy: record_no_screen_exception(
@@ -172,6 +204,8 @@ def exception(screening_id: int) -> ResponseReturnValue:
         "No-screen exception recorded. A Level 2 technologist does the final check before Zone IV.",
         "#final-check",
         screeners_only=False,  # the physician signs; the step table decides who may
+        step="no_screen_exception",
+        forms=forms,
     )
 
 
@@ -180,17 +214,17 @@ def amend_screening(screening_id: int) -> ResponseReturnValue:
 
     require_screener()
     form = AmendForm()
+    forms = {"amend_form": form}
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Give the reason for the amendment.", "error")
-        return _back(screening_id, "#amend")
+        reason = _form_errors(form) or "Give the reason for the amendment."
+        return refused(screening_id, "amend", reason, forms)
     record = load_screening(screening_id, lock=True)
     try:
         amended = amend(record, form.reason.data, site_today(), current_policy())
         db.session.commit()
     except ScreeningError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return _back(screening_id, "#amend")
+        return refused(screening_id, "amend", str(exc), forms)
     flash("Amendment started: correct the form, then screen again.", "info")
     return _back(amended.id)
 

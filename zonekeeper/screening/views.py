@@ -178,7 +178,11 @@ def _page(
     status: int = 200,
     signoff_form: SignoffForm | None = None,
     signoff_error: str = "",
+    refused: tuple[str, str] | None = None,
+    step_forms: dict[str, Any] | None = None,
 ) -> ResponseReturnValue:
+    """The screening page; ``refused`` (step, reason) is shown at that step's button, whose
+    form in ``step_forms`` keeps what was typed."""
     today, policy = site_today(), current_policy()
     questionnaire = current_questionnaire(screening.form_id, screening.form_version)
     if questionnaire_form is None:
@@ -207,10 +211,14 @@ def _page(
         decision=evaluation.decision if evaluation else None,
         scanners={s.name: s for s in site_scanners()},
         exam_form=exam_form,
-        second_form=SecondScreenForm(formdata=None),
-        final_form=FinalCheckForm(formdata=None),
-        exception_form=ExceptionForm(formdata=None),
-        amend_form=AmendForm(formdata=None),
+        **{
+            "second_form": SecondScreenForm(formdata=None),
+            "final_form": FinalCheckForm(formdata=None),
+            "exception_form": ExceptionForm(formdata=None),
+            "amend_form": AmendForm(formdata=None),
+            **(step_forms or {}),
+        },
+        refused=refused,
         confirmed=valid_confirmations(screening),
         unconfirmed=unconfirmed_constraints(screening),
         final_problems=final_check_problems(screening),

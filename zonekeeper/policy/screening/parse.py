@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import suggest
+from ..numbers import finite_float
 from .agents import unknown_agent_text
 from .derived import DERIVED_FACTS
 from .exam import BODY_REGIONS, SETTINGS, TRANSMIT_COILS, ExamSpec, ScannerSpec
@@ -95,14 +96,17 @@ def parse_facts(
                 add_problem(problems, where, "must be true (yes), false (no) or null (unknown)")
         elif spec.type == "number":
             low, high = NUMBER_RANGES.get(name, (0.0, 1e6))
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            number = finite_float(value)
+            if number is None:
                 add_problem(problems, where, f"must be a number in {spec.unit}")
-            elif not low <= value <= high:
+            elif not low <= number <= high:
                 add_problem(
-                    problems, where, f"{value:g} {spec.unit} is not plausible ({low:g} to {high:g})"
+                    problems,
+                    where,
+                    f"{number:g} {spec.unit} is not plausible ({low:g} to {high:g})",
                 )
             else:
-                facts[name] = float(value)
+                facts[name] = number
         else:
             facts[name] = parse_date(value, where, problems, today)
     return (None if problems else facts), problems

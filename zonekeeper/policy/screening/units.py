@@ -6,8 +6,11 @@ quantity has one internal unit; an unknown unit is refused, never guessed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
+
+from ..numbers import finite_float
 
 Quantity = Literal[
     "field_strength", "spatial_gradient", "sar", "b1rms", "slew_rate", "duration", "days"
@@ -59,8 +62,11 @@ def to_internal(quantity: Quantity, value: float, unit: str | None = None) -> fl
         raise UnitError(f"unknown unit '{unit}' (use one of: {known})")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UnitError("must be a number")
-    converted = float(value) * factor
-    if converted != converted or converted in (float("inf"), float("-inf")):
+    number = finite_float(value)
+    if number is None:
+        raise UnitError("must be a finite number")
+    converted = number * factor
+    if not math.isfinite(converted):
         raise UnitError("must be a finite number")
     low_ok = converted >= spec.minimum if spec.minimum_inclusive else converted > spec.minimum
     if not low_ok or converted > spec.maximum:
