@@ -25,6 +25,17 @@ from ..policy.screening.exam import ExamSpec
 from ..questionnaires import AnswerResult, validate_answers
 from ..questionnaires.store import current_questionnaire
 from ..site.models import Scanner
+
+# read-side helpers live in status.py; re-exported where callers have always found them
+from .errors import (
+    BirthDateError as BirthDateError,
+)
+from .errors import (
+    ScreeningError as ScreeningError,
+)
+from .errors import (
+    check_birth_date as check_birth_date,
+)
 from .evaluation import (
     GRADIENT_CLEARANCE,
     decide,
@@ -39,8 +50,6 @@ from .models import (
     ScreeningSignoff,
     ScreeningSubject,
 )
-
-# read-side helpers live in status.py; re-exported where callers have always found them
 from .status import (
     current_constraints as current_constraints,
 )
@@ -62,30 +71,6 @@ from .status import (
 from .status import (
     valid_confirmations as valid_confirmations,
 )
-
-
-class ScreeningError(ValueError):
-    """A request the workflow refuses, with a message for the person at the desk."""
-
-
-class BirthDateError(ScreeningError):
-    """A date of birth no living person has: in the future, or more than 130 years ago."""
-
-
-OLDEST_AGE_YEARS = 130
-
-
-def check_birth_date(born: date, today: date) -> None:
-    """Refuse a date of birth that cannot be right (a typo in the year, usually)."""
-    if born > today:
-        raise BirthDateError("The date of birth is in the future.")
-    if (today.year - born.year) - ((today.month, today.day) < (born.month, born.day)) >= (
-        OLDEST_AGE_YEARS
-    ):
-        raise BirthDateError(
-            f"A date of birth {OLDEST_AGE_YEARS} or more years ago cannot be right: "
-            "check the year on the wristband or the order."
-        )
 
 
 @dataclass(frozen=True)
