@@ -31,7 +31,7 @@ run: $(BIN)/.installed keys
 	. ./$(KEYS) && $(BIN)/zonekeeper db upgrade
 	. ./$(KEYS) && $(BIN)/zonekeeper demo load --if-empty
 	@echo "Serving ZoneKeeper on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	. ./$(KEYS) && exec $(BIN)/zonekeeper run --host $(HOST) --port $(PORT)
+	. ./$(KEYS) && ZONEKEEPER_SITE_NAME="$${ZONEKEEPER_SITE_NAME:-Riverside General Hospital · MRI (demo)}" exec $(BIN)/zonekeeper run --host $(HOST) --port $(PORT)
 
 # The whole suite, on SQLite and then on PostgreSQL (browser tests in Chromium).
 test: $(BIN)/.installed

@@ -57,7 +57,12 @@ def test_every_export_route_is_covered_here(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if rule.rule.endswith((".csv", ".pdf", ".xlsx"))
     }
-    assert downloads == {*CSV_EXPORTS, "/screenings/<int:screening_id>/record.pdf"}
+    assert downloads == {
+        *CSV_EXPORTS,
+        "/screenings/<int:screening_id>/record.pdf",
+        # checked in test_training.py::test_certificate_verification_valid_unknown_revoked
+        "/training/certificates/<int:certificate_id>.pdf",
+    }
 
 
 @pytest.mark.parametrize("url", CSV_EXPORTS)

@@ -224,6 +224,8 @@ def test_certificate_verification_valid_unknown_revoked(
         assert certificate.attempt_id == attempt_id and len(code) >= 24
     pdf = client.get(f"/training/certificates/{certificate_id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "no-store" in pdf.headers["Cache-Control"]  # an export: never cached
+    assert pdf.headers["Content-Disposition"].startswith("attachment;")
     auth.sign_out()
     anonymous = app.test_client()
     valid = anonymous.get(f"/verify/{code}").get_data(as_text=True)
@@ -243,6 +245,18 @@ def test_verify_refuses_guessing(another_app, setup_data) -> None:  # type: igno
     guesser = limited.test_client()
     statuses = [guesser.get(f"/verify/guess{i}").status_code for i in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_guessing_certificate_codes_does_not_lock_the_address_out_of_sign_in(
+    another_app, setup_data
+) -> None:  # type: ignore[no-untyped-def]
+    """From a user trial: 20 unknown codes from one address (a hospital's shared NAT)
+    made every sign-in from it "Too many failed sign-ins"."""
+    setup_data(lambda: factories.user("nurse1", "staff", person_id=factories.person().id))
+    limited = another_app(VERIFY_MAX_UNKNOWN_PER_ADDRESS=3, SIGN_IN_MAX_FAILURES_PER_ADDRESS=3)
+    client = limited.test_client()
+    assert [client.get(f"/verify/guess{i}").status_code for i in range(5)][-1] == 429
+    assert AuthActions(client).sign_in("nurse1", factories.PASSWORD).status_code == 302
 
 
 def test_certificate_expires_after_the_validity_window(app: Flask, setup_data) -> None:  # type: ignore[no-untyped-def]

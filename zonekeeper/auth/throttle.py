@@ -31,9 +31,12 @@ def seconds_until_allowed(username: str, address: str | None) -> int:
     checks = [
         (SignInAttempt.username == username.lower(), config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"])
     ]
-    if address:
+    if address:  # the address's failed sign-ins, not its guesses on other pages
         checks.append(
-            (SignInAttempt.remote_addr == address, config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"])
+            (
+                (SignInAttempt.remote_addr == address) & SignInAttempt.username.not_like("(%"),
+                config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+            )
         )
     wait = 0
     for condition, limit in checks:

@@ -55,10 +55,14 @@ def certificate_status(certificate: Certificate, policy: Policy, today: date) ->
     else:
         status = "valid"
     level_names = {level.id: level.name for level in policy.levels}
+    from .services import course_or_none  # the course by its title, as the person took it
+
+    course = course_or_none(attempt.course_id)
+    title = course.title if course is not None else attempt.course_id
     return CertificateStatus(
         status=status,
         name=certificate.person.display_name,
-        course=f"{attempt.course_id} v{attempt.course_version}",
+        course=f"{title} (version {attempt.course_version})",
         level=level_names.get(record.level, record.level),
         completed_on=record.completed_on,
         expires_on=expires,

@@ -44,7 +44,7 @@ def _assign_form() -> AssignForm:
     jobs = sorted({s.person.job_title for s in standings if s.person.job_title})
     form.target.choices = options(
         [(f"level:{lv.id}", f"Everyone who is {lv.name} today") for lv in policy.levels]
-        + [(f"job:{job}", f"Every {job}") for job in jobs]
+        + [(f"job:{job}", f"Everyone whose job is {job}") for job in jobs]
         + [(f"person:{s.person.id}", s.person.display_name) for s in standings]
     )
     return form

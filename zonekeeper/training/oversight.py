@@ -49,6 +49,8 @@ def lapsing_lists(policy: Policy, today: date) -> dict[str, list[Lapsing]]:
                 out["30"].append(Lapsing(standing, left))
             elif left < 60:
                 out["60"].append(Lapsing(standing, left))
+    for key in ("30", "60"):  # soonest to lapse first
+        out[key].sort(key=lambda lapsing: lapsing.days_left or 0)
     return out
 
 
@@ -95,9 +97,9 @@ def assign_course(
     return made
 
 
-def overdue_assignments(today: date) -> list[CourseAssignment]:
-    """Assignments past their due date with no pass of that course since they were made."""
-    passed_since = (
+def _passed_since_assigned() -> Any:
+    """Whether the person passed the assigned course after it was assigned (correlated)."""
+    return (
         select(QuizAttempt.id)
         .where(
             QuizAttempt.person_id == CourseAssignment.person_id,
@@ -107,14 +109,29 @@ def overdue_assignments(today: date) -> list[CourseAssignment]:
         )
         .exists()
     )
+
+
+def overdue_assignments(today: date) -> list[CourseAssignment]:
+    """Assignments past their due date with no pass of that course since they were made."""
     return list(
         db.session.scalars(
             select(CourseAssignment)
-            .where(CourseAssignment.due_on < today, ~passed_since)
+            .where(CourseAssignment.due_on < today, ~_passed_since_assigned())
             .options(selectinload(CourseAssignment.person))
             .order_by(CourseAssignment.due_on)
         )
     )
+
+
+def assignments_of(person_id: int) -> list[tuple[CourseAssignment, bool]]:
+    """A person's assignments, soonest due first, each with whether it is done (passed
+    since it was assigned): a done assignment is never shown as overdue."""
+    rows = db.session.execute(
+        select(CourseAssignment, _passed_since_assigned().label("done"))
+        .where(CourseAssignment.person_id == person_id)
+        .order_by(CourseAssignment.due_on)
+    ).all()
+    return [(assignment, bool(done)) for assignment, done in rows]
 
 
 def question_statistics() -> list[dict[str, Any]]:

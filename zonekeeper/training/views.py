@@ -32,7 +32,8 @@ from .certificates import certificate_pdf as build_certificate_pdf
 from .certificates import certificate_status
 from .courses import Course
 from .forms import EmptyForm
-from .models import Certificate, CourseAssignment, QuizAttempt, TrainingReminder
+from .models import Certificate, QuizAttempt, TrainingReminder
+from .oversight import assignments_of
 from .quiz import QuizError
 from .services import (
     answer_question,
@@ -105,11 +106,7 @@ def home() -> ResponseReturnValue:
         .where(Certificate.person_id == person.id)
         .order_by(Certificate.issued_at.desc())
     ).all()
-    assignments = db.session.scalars(
-        select(CourseAssignment)
-        .where(CourseAssignment.person_id == person.id)
-        .order_by(CourseAssignment.due_on)
-    ).all()
+    assignments = assignments_of(person.id)
     reminders = db.session.scalars(
         select(TrainingReminder)
         .where(TrainingReminder.person_id == person.id)
