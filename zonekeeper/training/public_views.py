@@ -81,7 +81,8 @@ def first_sign_in_page() -> ResponseReturnValue:
         if str(exc) == WRONG_CODE:
             record_attempt(username, address, succeeded=False)
             db.session.commit()
-        form.new_password.errors.append(str(exc))
+        # a wrong code is the code's problem; anything else is about the new password
+        (form.code if str(exc) == WRONG_CODE else form.new_password).errors.append(str(exc))
         return render_template("training/first_sign_in.html", form=form), 400
     record_attempt(username, address, succeeded=True)
     user.last_sign_in_at = utcnow()
