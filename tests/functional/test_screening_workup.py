@@ -5,6 +5,7 @@ radiologist's decision; a refused step changes nothing and keeps the finding typ
 
 from __future__ import annotations
 
+import html as html_module
 from datetime import timedelta
 
 import pytest
@@ -300,7 +301,9 @@ def test_open_questions_still_block_the_first_screen_when_someone_can_answer(
     sid = start(tech1, site["MRI 1"])
     partial = {"respondent": "patient", "history_reliable": "yes", "weight_kg": "70"}
     save(tech1, sid, partial)
-    step(tech1, sid, "first-screen")
+    refused = step(tech1, sid, "first-screen")
     with app.app_context():
         assert db.session.get(Screening, sid).state == "draft"
-    assert "question(s) are unanswered" in page_text(tech1, sid)
+    # a refused step answers with the page and the reason by its button (issue #15)
+    assert refused.status_code == 409
+    assert "question(s) are unanswered" in html_module.unescape(refused.get_data(as_text=True))
